@@ -65,6 +65,11 @@ class ArchiveItem:
     registration_url: str | None = None
     cost: str | None = None
     status: str | None = None
+    # Set by the pipelines, not by spiders: the archive id (dedupe), the matching form of
+    # the title for sorting, and the hash of the normalised content (normalize).
+    id: str | None = None
+    title_sort: str | None = None
+    content_hash: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,40 @@
+# partnews: every task runs inside the project's own virtual environment (.venv),
+# which the first target that needs it creates from pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8001
+
+.PHONY: demo test bench lint format venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make demo: crawl the bundled mirror into data/demo/partnews.db and serve it on $(PORT)
+demo: venv
+	$(BIN)/partnews demo --port $(PORT)
+
+## make test: the whole test suite
+test: venv
+	$(BIN)/pytest
+
+## make bench: the benchmarks (figures beside their baselines); see docs/benchmarks.md
+bench: venv
+	$(BIN)/python -m bench
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data test-output .pytest_cache

@@ -1,0 +1,190 @@
+"""The archive's tables, indexes, full-text index and views, created idempotently.
+
+The archive is one SQLite file. Its shape is documented for people in
+docs/architecture.md and column by column in datasette_metadata.json; keep the three
+in step. Every statement here is safe to run on an existing archive, so opening an
+archive always brings it to the current schema.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+# Full-text search: accents optional ("cote" finds "Côte"), English and French alike.
+FTS_COLUMNS = ("title", "summary", "body")
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+ITEM_COLUMNS = {
+    "id": str,
+    "source": str,
+    "kind": str,
+    "url": str,
+    "canonical_url": str,
+    "title": str,
+    "title_sort": str,
+    "summary": str,
+    "body": str,
+    "published": str,
+    "published_from": str,
+    "year": int,
+    "month": str,
+    "modified": str,
+    "language": str,
+    "authors": str,
+    "categories": str,
+    "tags": str,
+    "image": str,
+    "translations": str,
+    "cms_id": str,
+    "content_hash": str,
+    "version": int,
+    "first_seen": str,
+    "last_seen": str,
+    "last_run_id": int,
+}
+
+EVENT_COLUMNS = {
+    "item_id": str,
+    "start": str,
+    "end": str,
+    "timezone": str,
+    "all_day": int,
+    "venue_name": str,
+    "venue_address": str,
+    "venue_city": str,
+    "venue_country": str,
+    "organizer": str,
+    "registration_url": str,
+    "cost": str,
+    "status": str,
+}
+
+CRAWL_RUN_COLUMNS = {
+    "id": int,
+    "source": str,
+    "started": str,
+    "finished": str,
+    "finish_reason": str,
+    "mirror": str,
+    "requests": int,
+    "responses_2xx": int,
+    "responses_3xx": int,
+    "responses_304": int,
+    "responses_4xx": int,
+    "responses_5xx": int,
+    "download_errors": int,
+    "parse_errors": int,
+    "items_seen": int,
+    "items_new": int,
+    "items_updated": int,
+    "items_unchanged": int,
+    "items_rejected": int,
+    "items_without_date": int,
+    "duration_seconds": float,
+}
+
+VIEWS = {
+    # Events still to come, soonest first. "start" is ISO 8601, so text order is time order
+    # within one offset; San Diego and Paris events differ by hours, not days.
+    "upcoming_events": """
+        select items.id, items.source, items.title, events.start, events."end",
+               events.timezone, events.all_day, events.venue_name, events.venue_city,
+               events.venue_country, events.status, events.registration_url, items.url
+        from events join items on items.id = events.item_id
+        where coalesce(events."end", events.start) >= date('now')
+        order by events.start
+    """,
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table, index, trigger and view that is missing."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db["sources"].create(
+        {
+            "id": str,
+            "name": str,
+            "organisation": str,
+            "side": str,
+            "homepage": str,
+            "languages": str,
+            "timezone": str,
+            "kinds": str,
+            "relevance": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id", if_not_exists=True)
+    db["items"].create(
+        ITEM_COLUMNS,
+        pk="id",
+        not_null={"source", "kind", "url", "title"},
+        foreign_keys=[("source", "sources", "id")],
+        if_not_exists=True,
+    )
+    db["events"].create(
+        EVENT_COLUMNS,
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["item_urls"].create(
+        {"url": str, "item_id": str, "relation": str, "first_seen": str, "last_seen": str},
+        pk="url",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["item_versions"].create(
+        {
+            "item_id": str,
+            "version": int,
+            "captured_at": str,
+            "run_id": int,
+            "content_hash": str,
+            "title": str,
+            "summary": str,
+            "body": str,
+            "published": str,
+            "modified": str,
+        },
+        pk=("item_id", "version"),
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["rejects"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "url": str,
+            "reason": str,
+            "item": str,
+            "rejected_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    for table, columns in {
+        "items": [
+            ["source"],
+            ["kind"],
+            ["language"],
+            ["year"],
+            ["month"],
+            ["published"],
+            ["content_hash"],
+            ["cms_id"],
+            ["canonical_url"],
+        ],
+        "events": [["start"]],
+        "item_urls": [["item_id"]],
+        "crawl_runs": [["source", "started"]],
+        "rejects": [["run_id"], ["source"]],
+    }.items():
+        for cols in columns:
+            db[table].create_index(cols, if_not_exists=True)
+    if not db["items_fts"].exists():
+        db["items"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)

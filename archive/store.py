@@ -1,0 +1,213 @@
+"""Reads and writes of the archive file: the only code that changes the archive.
+
+`Archive` wraps one sqlite-utils connection. Items are upserted, never deleted: an item
+a crawl did not see stays as it was. Every URL an item was seen at is kept in
+``item_urls``; every distinct content of an item is kept in ``item_versions``; every
+spider run gets a ``crawl_runs`` row; every item that could not be archived gets a
+``rejects`` row saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from archive.schema import EVENT_COLUMNS, ensure_schema
+
+# What save_item() reports, counted per run in crawl_runs.
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+# Fields whose change makes a new version of an item (the rest is bookkeeping).
+VERSIONED_FIELDS = ("title", "summary", "body", "published", "modified")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Archive:
+    """One open archive file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        ensure_schema(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # Lookups used by the dedupe pipeline -------------------------------------------------
+
+    def item_id_for_urls(self, urls: Iterable[str]) -> str | None:
+        """The item already archived at any of these URLs, if any."""
+        urls = [u for u in urls if u]
+        if not urls:
+            return None
+        marks = ",".join("?" * len(urls))
+        row = self.db.execute(
+            f"select item_id from item_urls where url in ({marks}) limit 1", urls
+        ).fetchone()
+        return row[0] if row else None
+
+    def item_id_for_cms_id(self, source: str, cms_id: str | None) -> str | None:
+        if not cms_id:
+            return None
+        row = self.db.execute(
+            "select id from items where source = ? and cms_id = ? limit 1", [source, cms_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def item_id_for_content(self, source: str, content_hash: str | None) -> str | None:
+        if not content_hash:
+            return None
+        row = self.db.execute(
+            "select id from items where source = ? and content_hash = ? limit 1",
+            [source, content_hash],
+        ).fetchone()
+        return row[0] if row else None
+
+    def item_urls(self, item_id: str) -> tuple[str, str | None] | None:
+        """The archived item's (url, canonical_url): what it is cited by."""
+        row = self.db.execute(
+            "select url, canonical_url from items where id = ?", [item_id]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # Writes ------------------------------------------------------------------------------
+
+    def upsert_sources(self, sources: Iterable[dict[str, Any]]) -> None:
+        with self.db.conn:
+            self.db["sources"].upsert_all(list(sources), pk="id")
+
+    def start_run(self, source: str, mirror: str | None = None) -> int:
+        with self.db.conn:
+            table = self.db["crawl_runs"].insert(
+                {"source": source, "started": utc_now(), "mirror": mirror}
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
+        with self.db.conn:
+            self.db["crawl_runs"].update(run_id, dict(counts, finished=utc_now()))
+
+    def record_reject(
+        self, run_id: int | None, source: str, url: str | None, reason: str, item: Any = None
+    ) -> None:
+        with self.db.conn:
+            self.db["rejects"].insert(
+                {
+                    "run_id": run_id,
+                    "source": source,
+                    "url": url,
+                    "reason": reason,
+                    "item": json.dumps(item, ensure_ascii=False, default=str)[:100_000]
+                    if item is not None
+                    else None,
+                    "rejected_at": utc_now(),
+                }
+            )
+
+    def save_item(self, item: dict[str, Any], run_id: int | None = None) -> str:
+        """Upsert one normalised item (with its ``id`` set); return NEW, UPDATED or UNCHANGED.
+
+        A changed content hash adds a row to item_versions; the ``items`` row always holds
+        the current version. URLs are added to item_urls, never removed.
+        """
+        now = utc_now()
+        item_id = item["id"]
+        existing = self.db.execute(
+            "select content_hash, version, first_seen, "
+            + ", ".join(VERSIONED_FIELDS)
+            + " from items where id = ?",
+            [item_id],
+        ).fetchone()
+        row = _item_row(item)
+        row.update(last_seen=now, last_run_id=run_id)
+        with self.db.conn:
+            if existing is None:
+                outcome = NEW
+                row.update(first_seen=now, version=1)
+            else:
+                old_hash, version, first_seen, *old_fields = existing
+                changed = old_hash != row["content_hash"] or any(
+                    row.get(f) != old for f, old in zip(VERSIONED_FIELDS, old_fields, strict=True)
+                )
+                outcome = UPDATED if changed else UNCHANGED
+                row.update(first_seen=first_seen, version=version + 1 if changed else version)
+            self.db["items"].upsert(row, pk="id")
+            if outcome != UNCHANGED:
+                self.db["item_versions"].insert(
+                    {
+                        "item_id": item_id,
+                        "version": row["version"],
+                        "captured_at": now,
+                        "run_id": run_id,
+                        "content_hash": row["content_hash"],
+                        **{f: row.get(f) for f in VERSIONED_FIELDS},
+                    },
+                    pk=("item_id", "version"),
+                    replace=True,
+                )
+            if item.get("kind") == "event":
+                event = {c: item.get(c) for c in EVENT_COLUMNS if c != "item_id"}
+                event["item_id"] = item_id
+                if event.get("all_day") is not None:
+                    event["all_day"] = int(bool(event["all_day"]))
+                self.db["events"].upsert(event, pk="item_id")
+            self._add_urls(item_id, item, now)
+        return outcome
+
+    def _add_urls(self, item_id: str, item: dict[str, Any], now: str) -> None:
+        relations = {item.get("canonical_url"): "canonical", item.get("url"): "fetched"}
+        for alt in item.get("alternate_urls") or []:
+            relations.setdefault(alt, "alias")
+        for url, relation in relations.items():
+            if not url:
+                continue
+            self.db.execute(
+                "insert into item_urls (url, item_id, relation, first_seen, last_seen) "
+                "values (?, ?, ?, ?, ?) on conflict(url) do update set last_seen = excluded.last_seen",
+                [url, item_id, relation, now, now],
+            )
+
+
+def _item_row(item: dict[str, Any]) -> dict[str, Any]:
+    """The items-table row for an item: lists as JSON, year and month for facets."""
+    published = item.get("published") or ""
+    return {
+        "id": item["id"],
+        "source": item["source"],
+        "kind": item["kind"],
+        "url": item["url"],
+        "canonical_url": item.get("canonical_url"),
+        "title": item["title"],
+        "title_sort": item.get("title_sort"),
+        "summary": item.get("summary"),
+        "body": item.get("body"),
+        "published": item.get("published"),
+        "published_from": item.get("published_from"),
+        "year": int(published[:4]) if published[:4].isdigit() else None,
+        "month": published[:7] if len(published) >= 7 and published[4] == "-" else None,
+        "modified": item.get("modified"),
+        "language": item.get("language"),
+        "authors": _json_list(item.get("authors")),
+        "categories": _json_list(item.get("categories")),
+        "tags": _json_list(item.get("tags")),
+        "image": item.get("image"),
+        "translations": json.dumps(item["translations"], ensure_ascii=False)
+        if item.get("translations")
+        else None,
+        "cms_id": item.get("cms_id"),
+        "content_hash": item.get("content_hash"),
+    }
+
+
+def _json_list(values: list[str] | None) -> str | None:
+    return json.dumps(values, ensure_ascii=False) if values else None

@@ -1,0 +1,127 @@
+"""One crawl run of one source: its archive connection, its crawl_runs row, its counts.
+
+The pipelines and this extension share a `CrawlRun` (see `current_run`), so that each
+pipeline keeps one job while the run report still counts everything: responses by
+status class, items new / updated / unchanged, rejects with their reasons, pages that
+failed to parse. The report is written to ``crawl_runs`` when the spider closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from archive.store import Archive
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlRun:
+    archive: Archive
+    source: str
+    run_id: int
+    started: float = field(default_factory=time.monotonic)
+
+
+def current_run(crawler) -> CrawlRun:
+    """The run of this crawler, opened on first use (pipelines open before extensions)."""
+    run = getattr(crawler, "partnews_run", None)
+    if run is None:
+        source = crawler.spidercls.name
+        archive = Archive(crawler.settings.get("PARTNEWS_ARCHIVE"))
+        from crawler.sources import load_sources
+
+        if source in load_sources():
+            archive.upsert_sources([load_sources()[source].archive_row()])
+        run_id = archive.start_run(source, mirror=crawler.settings.get("PARTNEWS_MIRROR"))
+        run = crawler.partnews_run = CrawlRun(archive=archive, source=source, run_id=run_id)
+    return run
+
+
+def reject_reason(exception: BaseException) -> str:
+    return str(exception) or type(exception).__name__
+
+
+class RunReport:
+    """Counts what happened during a run and writes it to the archive's crawl_runs."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider):
+        current_run(self.crawler)
+
+    def _reject(self, url, reason, item=None):
+        run = current_run(self.crawler)
+        run.archive.record_reject(run.run_id, run.source, url, reason, item)
+        self.crawler.stats.inc_value("partnews/items_rejected")
+        logger.warning("Rejected %s: %s", url, reason)
+
+    def item_dropped(self, item, response, exception, spider):
+        if isinstance(exception, DropItem):
+            data = item.to_dict() if hasattr(item, "to_dict") else dict(item)
+            self._reject(data.get("url"), reject_reason(exception), data)
+
+    def item_error(self, item, response, spider, failure):
+        data = item.to_dict() if hasattr(item, "to_dict") else dict(item)
+        self._reject(data.get("url"), f"pipeline error: {failure.getErrorMessage()}", data)
+
+    def spider_error(self, failure, response, spider):
+        run = current_run(self.crawler)
+        url = getattr(response, "url", None)
+        run.archive.record_reject(
+            run.run_id, run.source, url, f"page could not be parsed: {failure.getErrorMessage()}"
+        )
+        self.crawler.stats.inc_value("partnews/parse_errors")
+
+    def spider_closed(self, spider, reason):
+        run = current_run(self.crawler)
+        stats = self.crawler.stats.get_stats()
+        run.archive.finish_run(run.run_id, run_counts(stats, reason, time.monotonic() - run.started))
+        self.crawler.partnews_run = None
+        run.archive.close()
+
+
+def run_counts(stats: dict, finish_reason: str, duration: float) -> dict:
+    """The crawl_runs columns, from Scrapy's stats and ours."""
+
+    def status_class(prefix: str) -> int:
+        return sum(
+            v
+            for k, v in stats.items()
+            if k.startswith("downloader/response_status_count/")
+            and k.rsplit("/", 1)[1].startswith(prefix)
+        )
+
+    return {
+        "finish_reason": finish_reason,
+        "requests": stats.get("downloader/request_count", 0),
+        "responses_2xx": status_class("2"),
+        "responses_3xx": status_class("3"),
+        "responses_304": stats.get("downloader/response_status_count/304", 0),
+        "responses_4xx": status_class("4"),
+        "responses_5xx": status_class("5"),
+        "download_errors": stats.get("downloader/exception_count", 0),
+        "parse_errors": stats.get("partnews/parse_errors", 0),
+        "items_seen": stats.get("item_scraped_count", 0) + stats.get("item_dropped_count", 0),
+        "items_new": stats.get("partnews/items_new", 0),
+        "items_updated": stats.get("partnews/items_updated", 0),
+        "items_unchanged": stats.get("partnews/items_unchanged", 0),
+        "items_rejected": stats.get("partnews/items_rejected", 0),
+        "items_without_date": stats.get("partnews/items_without_date", 0),
+        "duration_seconds": round(duration, 3),
+    }

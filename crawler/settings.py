@@ -1,0 +1,58 @@
+"""Scrapy settings for partnews: politeness first, then the item pipelines.
+
+Politeness is part of correctness: robots.txt (Crawl-delay included) is obeyed, the
+user agent names the project with a contact URL, requests are throttled per domain.
+`partnews crawl --mirror URL` (or PARTNEWS_MIRROR) sends every request to the local
+mirror instead of the real hosts, through this same download stack; items keep the
+real URLs.
+"""
+
+import os
+
+BOT_NAME = "partnews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# The one place the crawler says who it is and where to complain.
+CONTACT_URL = "https://github.com/partnews/partnews#contact"
+USER_AGENT = f"partnews/0.1 (+{CONTACT_URL}; open archive of San Diego-Region Sud news)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("PARTNEWS_LOG_LEVEL", "INFO")
+
+# The local mirror: real hosts are answered by `partnews mirror` (see crawler/mirror.py).
+PARTNEWS_MIRROR = os.environ.get("PARTNEWS_MIRROR") or None
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirror.MirrorAwareDownloadHandler",
+    "https": "crawler.mirror.MirrorAwareDownloadHandler",
+}
+
+# Where the archive is written (a git-ignored data folder by default).
+PARTNEWS_ARCHIVE = os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db")
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.run_report.RunReport": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -1,0 +1,60 @@
+"""The `partnews` command line: one entry point, one module per sub-command.
+
+Each module in partnews.commands exposes ``register(subparsers)``, which adds its
+parser (whose help text is the documentation, with an example) and sets
+``func=run``; ``run(args) -> int`` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Order here is the order `partnews --help` lists them.
+COMMANDS = (
+    "crawl",
+    "mirror",
+    "serve",
+    "demo",
+    "export",
+    "parse_date",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnews",
+        description=(
+            "Crawl the San Diego / Région Sud partners' news and events into a SQLite "
+            "archive and publish it with Datasette."
+        ),
+        epilog="Run 'partnews COMMAND --help' for a command's options and an example.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"partnews.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"partnews.commands.{name}":
+                raise
+            continue  # a command still being written
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Normalize: turn what a spider found into what researchers can trust and search.
+
+Text is repaired and cleaned for display (partnews.text), URLs put in canonical form
+(partnews.urls), dates read into ISO 8601 with the source's languages, timezone and day
+order (partnews.dates), the language checked against the text (partnews.language), and
+the content hash computed for dedupe. Every rule is the source registry's
+(crawler/sources.toml), not the spider's. A field that cannot be read becomes NULL; it
+never stops the item: a news item without a readable date is archived without one and
+counted in the run report.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from itemadapter import ItemAdapter
+
+from crawler.sources import Source, load_sources
+from partnews import dates, language, text, urls
+
+logger = logging.getLogger(__name__)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_TEXT_FIELDS = ("summary", "body", "venue_name", "venue_address", "venue_city", "organizer")
+
+
+def _source(source_id: str) -> Source | None:
+    return load_sources().get(source_id)
+
+
+def normalize_date(
+    value: str | None, source: Source | None, *, lang: str | None = None, base: date | None = None
+) -> str | None:
+    """ISO 8601 for a date string already in ISO form or in a dateline; None if unreadable."""
+    if not value:
+        return None
+    languages = [lang] if lang else []
+    languages += [code for code in (source.languages if source else ()) if code not in languages]
+    result = dates.parse_date(
+        value,
+        languages=languages or None,
+        base=base,
+        tz=source.timezone if source else None,
+        day_first=source.day_first if source else None,
+    )
+    return result.start
+
+
+def normalize_item(item: dict, source: Source | None) -> dict:
+    """The normalised copy of one item (pure: no I/O, same input gives the same output)."""
+    out = dict(item)
+    out["title"] = text.display_title(item.get("title"))
+    for name in _TEXT_FIELDS:
+        out[name] = text.clean_text(item.get(name))
+    out["authors"] = [a for a in (text.display_title(x) for x in item.get("authors") or []) if a]
+    out["categories"] = _clean_terms(item.get("categories"))
+    out["tags"] = _clean_terms(item.get("tags"))
+
+    prefer_www = source.prefer_www if source else None
+    canonical = item.get("canonical_url") or item["url"]
+    out["canonical_url"] = urls.canonicalize_url(canonical, prefer_www=prefer_www)
+    out["alternate_urls"] = _unique(
+        urls.canonicalize_url(u, prefer_www=prefer_www)
+        for u in item.get("alternate_urls") or []
+        if u
+    )
+    out["translations"] = {
+        language.normalize_language_tag(code) or code: urls.canonicalize_url(u, prefer_www=prefer_www)
+        for code, u in (item.get("translations") or {}).items()
+        if u
+    }
+
+    declared = language.normalize_language_tag(item.get("language")) or language.language_from_url(
+        item["url"]
+    )
+    candidates = tuple(source.languages) if source else ("en", "fr", "de")
+    sample = " ".join(filter(None, [out["title"], out.get("summary"), out.get("body")]))
+    out["language"] = language.detect_language(
+        sample[:4000], declared=declared, candidates=candidates
+    ) or declared
+
+    # The dateline's language is the page's declared one (German month names on /de/
+    # over English text), so parse with it first.
+    date_lang = declared
+    out["published"] = normalize_date(item.get("published"), source, lang=date_lang)
+    if item.get("published") and not out["published"]:
+        logger.info("Unreadable publication date %r on %s", item.get("published"), item["url"])
+    if not out["published"]:
+        from_url = dates.date_from_url(item["url"])
+        out["published"] = from_url.start if from_url else None
+        out["published_from"] = "url" if out["published"] else None
+    out["modified"] = normalize_date(item.get("modified"), source, lang=date_lang)
+    if item.get("kind") == "event":
+        base = date.fromisoformat(out["published"][:10]) if out.get("published") else None
+        out["start"] = normalize_date(item.get("start"), source, lang=date_lang, base=base) or (
+            item.get("start") if _ISO_DATE.match(item.get("start") or "") else None
+        )
+        out["end"] = normalize_date(item.get("end"), source, lang=date_lang, base=base) or (
+            item.get("end") if _ISO_DATE.match(item.get("end") or "") else None
+        )
+        out["timezone"] = item.get("timezone") or (source.timezone if source else None)
+    out["title_sort"] = text.sort_key(out["title"])
+    out["content_hash"] = text.content_hash(out["title"], out.get("body") or out.get("summary"))
+    return out
+
+
+def _clean_terms(values) -> list[str]:
+    return _unique(t for t in (text.display_title(v) for v in values or []) if t)
+
+
+def _unique(values) -> list:
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+class NormalizePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        normalized = normalize_item(adapter.asdict(), _source(adapter.get("source")))
+        for key, value in normalized.items():
+            adapter[key] = value
+        if not adapter.get("published") and adapter.get("kind") == "news":
+            self.crawler.stats.inc_value("partnews/items_without_date")
+        return item

@@ -1,0 +1,26 @@
+"""Store: upsert each item into the archive and count what it was (new, updated, unchanged).
+
+The archive itself (archive/store.py) decides versions and keeps every URL; this
+pipeline only hands it the item and reports the outcome to the run's stats.
+"""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+
+from crawler.run_report import current_run
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        run = current_run(self.crawler)
+        outcome = run.archive.save_item(ItemAdapter(item).asdict(), run_id=run.run_id)
+        self.crawler.stats.inc_value(f"partnews/items_{outcome}")
+        return item
