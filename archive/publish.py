@@ -30,7 +30,9 @@ SETTINGS = {
 }
 
 
-def datasette_command(archive: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+def datasette_command(
+    archive: str | Path, *, host: str = "127.0.0.1", port: int = 8001
+) -> list[str]:
     """The `datasette serve` command line for an archive file (immutable: read-only)."""
     command = [
         sys.executable,

@@ -173,7 +173,8 @@ class Archive:
                 continue
             self.db.execute(
                 "insert into item_urls (url, item_id, relation, first_seen, last_seen) "
-                "values (?, ?, ?, ?, ?) on conflict(url) do update set last_seen = excluded.last_seen",
+                "values (?, ?, ?, ?, ?) "
+                "on conflict(url) do update set last_seen = excluded.last_seen",
                 [url, item_id, relation, now, now],
             )
 

@@ -91,7 +91,9 @@ class RunReport:
     def spider_closed(self, spider, reason):
         run = current_run(self.crawler)
         stats = self.crawler.stats.get_stats()
-        run.archive.finish_run(run.run_id, run_counts(stats, reason, time.monotonic() - run.started))
+        run.archive.finish_run(
+            run.run_id, run_counts(stats, reason, time.monotonic() - run.started)
+        )
         self.crawler.partnews_run = None
         run.archive.close()
 

@@ -15,6 +15,7 @@ import re
 
 from itemadapter import ItemAdapter
 
+from archive.store import Archive
 from crawler.run_report import current_run
 
 _RAW_NODE_PATH = re.compile(r"/node/\d+/?$")
@@ -29,6 +30,38 @@ def url_preference(url: str) -> int:
     return 1 if _RAW_NODE_PATH.search(url) else 0
 
 
+def assign_item_id(item: dict, archive: Archive) -> dict:
+    """Set ``item["id"]``: the archived item it duplicates, or a new stable id.
+
+    When it duplicates an archived item, the archived citation URL is kept unless this
+    copy's is better, and this copy's other URLs become aliases.
+    """
+    source = item["source"]
+    item_urls = [item["url"], item.get("canonical_url"), *(item.get("alternate_urls") or [])]
+    item_id = (
+        archive.item_id_for_urls(item_urls)
+        or archive.item_id_for_cms_id(source, item.get("cms_id"))
+        or archive.item_id_for_content(source, item.get("content_hash"))
+    )
+    if item_id is None:
+        item["id"] = new_item_id(item.get("canonical_url") or item["url"])
+        return item
+    item["id"] = item_id
+    stored = archive.item_urls(item_id)
+    if stored is None:
+        return item
+    stored_url, stored_canonical = stored
+    mine = item.get("canonical_url") or item["url"]
+    if url_preference(mine) < url_preference(stored_canonical or stored_url):
+        return item
+    alternates = list(item.get("alternate_urls") or [])
+    for url in (item["url"], item.get("canonical_url")):
+        if url and url not in alternates and url not in (stored_url, stored_canonical):
+            alternates.append(url)
+    item.update(alternate_urls=alternates, url=stored_url, canonical_url=stored_canonical)
+    return item
+
+
 class DedupePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -39,35 +72,7 @@ class DedupePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        archive = current_run(self.crawler).archive
-        source = adapter["source"]
-        urls = [adapter["url"], adapter.get("canonical_url"), *adapter.get("alternate_urls", [])]
-        item_id = (
-            archive.item_id_for_urls(urls)
-            or archive.item_id_for_cms_id(source, adapter.get("cms_id"))
-            or archive.item_id_for_content(source, adapter.get("content_hash"))
-        )
-        if item_id is None:
-            adapter["id"] = new_item_id(adapter.get("canonical_url") or adapter["url"])
-            return item
-        adapter["id"] = item_id
-        self._keep_best_urls(adapter, archive.item_urls(item_id))
+        linked = assign_item_id(adapter.asdict(), current_run(self.crawler).archive)
+        for key in ("id", "url", "canonical_url", "alternate_urls"):
+            adapter[key] = linked[key]
         return item
-
-    @staticmethod
-    def _keep_best_urls(adapter: ItemAdapter, stored: tuple[str, str | None] | None) -> None:
-        """Keep the archived item's citation URL unless this copy's URL is a better one."""
-        if stored is None:
-            return
-        stored_url, stored_canonical = stored
-        mine = adapter.get("canonical_url") or adapter["url"]
-        theirs = stored_canonical or stored_url
-        if url_preference(mine) < url_preference(theirs):
-            return
-        alternates = list(adapter.get("alternate_urls") or [])
-        for url in (adapter["url"], adapter.get("canonical_url")):
-            if url and url not in alternates and url not in (stored_url, stored_canonical):
-                alternates.append(url)
-        adapter["alternate_urls"] = alternates
-        adapter["url"] = stored_url
-        adapter["canonical_url"] = stored_canonical

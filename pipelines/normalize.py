@@ -67,7 +67,9 @@ def normalize_item(item: dict, source: Source | None) -> dict:
         if u
     )
     out["translations"] = {
-        language.normalize_language_tag(code) or code: urls.canonicalize_url(u, prefer_www=prefer_www)
+        language.normalize_language_tag(code) or code: urls.canonicalize_url(
+            u, prefer_www=prefer_www
+        )
         for code, u in (item.get("translations") or {}).items()
         if u
     }
@@ -77,9 +79,10 @@ def normalize_item(item: dict, source: Source | None) -> dict:
     )
     candidates = tuple(source.languages) if source else ("en", "fr", "de")
     sample = " ".join(filter(None, [out["title"], out.get("summary"), out.get("body")]))
-    out["language"] = language.detect_language(
-        sample[:4000], declared=declared, candidates=candidates
-    ) or declared
+    out["language"] = (
+        language.detect_language(sample[:4000], declared=declared, candidates=candidates)
+        or declared
+    )
 
     # The dateline's language is the page's declared one (German month names on /de/
     # over English text), so parse with it first.

@@ -30,7 +30,9 @@ class PartnewsSpider(scrapy.Spider):
         """An absolute URL on the source's canonical host."""
         return urljoin(self.base_url, path)
 
-    def finish(self, item: ArchiveItem, response: scrapy.http.Response | None = None) -> ArchiveItem:
+    def finish(
+        self, item: ArchiveItem, response: scrapy.http.Response | None = None
+    ) -> ArchiveItem:
         """Stamp the item with its source; keep the fetched URL when the extractor had none."""
         item.source = self.name
         if not item.url and response is not None:

@@ -40,9 +40,7 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    parser.add_argument(
-        "--archive", default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db")
-    )
+    parser.add_argument("--archive", default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db"))
     parser.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
     parser.add_argument("--source", action="append", help="only this source (repeatable)")
     parser.add_argument("--kind", choices=("news", "event"))

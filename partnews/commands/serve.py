@@ -25,9 +25,7 @@ def register(subparsers) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--archive", default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db")
-    )
+    parser.add_argument("--archive", default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.set_defaults(func=run)
