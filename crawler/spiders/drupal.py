@@ -22,7 +22,7 @@ from crawler.spiders.base import PartnewsSpider
 class DrupalNewsSpider(PartnewsSpider):
     # Listing paths, one per language ("/en/news", "/actualites").
     listing_paths: tuple[str, ...] = ()
-    listing_row_link_css = ".view-content .views-row a::attr(href)"
+    listing_row_link_css = ".view-content .views-row .views-field-title a::attr(href)"
     sitemap_path = "/sitemap.xml"
     # Which sitemap URLs are articles (matched against the path).
     article_path_pattern = re.compile(r"^/(en/news|actualites)/[^/]+$")

@@ -1,0 +1,90 @@
+"""Pipeline throughput: items per second through validate → normalize → dedupe → store.
+
+Baseline, in the same run: a raw sqlite-utils upsert of the same (already normalised)
+rows into a table with the same FTS5 set-up (tokenizer and triggers), one transaction
+per row as the store does, and batched. The ratio says what validation, text/URL/date
+normalisation and duplicate lookups cost on top of the writes themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.schema import FTS_COLUMNS, FTS_TOKENIZE
+from archive.store import Archive, _item_row
+from bench.generate import generated_items
+from crawler.sources import load_sources
+from pipelines.dedupe import assign_item_id
+from pipelines.normalize import normalize_item
+from pipelines.validate import problems
+
+COUNT = int(os.environ.get("BENCH_PIPELINE_ITEMS", "3000"))
+
+
+def run_pipeline(items: list[dict], path: Path) -> tuple[float, list[dict]]:
+    sources = load_sources()
+    archive = Archive(path)
+    stored = []
+    start = time.perf_counter()
+    for raw in items:
+        if problems(raw):
+            continue
+        item = normalize_item(raw, sources.get(raw["source"]))
+        item = assign_item_id(item, archive)
+        archive.save_item(item)
+        stored.append(item)
+    elapsed = time.perf_counter() - start
+    archive.close()
+    return elapsed, stored
+
+
+def raw_upserts(rows: list[dict], path: Path, batched: bool) -> float:
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db["items"].create({k: type(v) if v is not None else str for k, v in rows[0].items()}, pk="id")
+    db["items"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    start = time.perf_counter()
+    if batched:
+        with db.conn:
+            db["items"].upsert_all(rows, pk="id", alter=True)
+    else:
+        for row in rows:
+            with db.conn:
+                db["items"].upsert(row, pk="id", alter=True)
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def main() -> None:
+    items = list(generated_items(COUNT))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        pipeline_s, stored = run_pipeline(items, tmp / "pipeline.db")
+        rows = [_item_row(item) for item in stored]
+        per_row_s = raw_upserts(rows, tmp / "raw.db", batched=False)
+        batched_s = raw_upserts(rows, tmp / "raw-batched.db", batched=True)
+    n = len(stored)
+    print(f"{n} generated items (EN/FR), FTS5 '{FTS_TOKENIZE}' on {', '.join(FTS_COLUMNS)}\n")
+    print(f"| {'what':<52} | {'items/s':>9} | {'ms/item':>8} | {'ratio':>6} |")
+    print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|")
+    for label, seconds in (
+        ("validate → normalize → dedupe → store (partnews)", pipeline_s),
+        ("baseline: raw sqlite-utils upsert, one per row", per_row_s),
+        ("baseline: raw sqlite-utils upsert_all, one batch", batched_s),
+    ):
+        print(
+            f"| {label:<52} | {n / seconds:>9.0f} | {1000 * seconds / n:>8.3f} "
+            f"| {seconds / pipeline_s:>6.2f} |"
+        )
+    print("\nratio = time of the row / time of the partnews pipeline (lower = faster).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The Events Calendar (Modern Tribe) REST API (/wp-json/tribe/events/v1/events) to
+archive event items.
+
+The plugin's REST response is the most exact description of an event a WordPress site
+offers: local start/end, the event's own time zone, a structured venue and organizers.
+The spiders fetch it and hand the body to `parse_tribe_events`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.extract.dates import local_iso, utc_iso, zone_name
+from crawler.extract.jsonload import load_json
+from crawler.extract.status import event_status
+from crawler.extract.text import clean_inline, html_to_text
+from crawler.items import ArchiveItem
+
+# Fields some TEC versions and add-ons use for the event's status ("canceled", ...).
+_STATUS_KEYS = ("event_status", "tribe_events_status", "_tribe_events_status")
+
+
+def _events(payload: Any) -> list[Mapping]:
+    """The event objects of a list response ({"events": [...]}) or a single event."""
+    if isinstance(payload, Mapping):
+        if "events" in payload:
+            return [e for e in payload.get("events") or [] if isinstance(e, Mapping)]
+        if "start_date" in payload:
+            return [payload]
+    if isinstance(payload, list):
+        return [e for e in payload if isinstance(e, Mapping)]
+    return []
+
+
+def join_address(*parts: Any) -> str | None:
+    """One postal-address line from its parts, skipping blanks and stray trailing commas
+    ("145 Edgewood Ave., 2nd Floor," is how one real venue stores its street)."""
+    cleaned = [clean_inline(p) for p in parts]
+    words = [p.strip(" ,") for p in cleaned if p and p.strip(" ,")]
+    return ", ".join(words) or None
+
+
+def _venue(event: Mapping) -> dict[str, str | None]:
+    """Venue fields; TEC sends [] (not null) for an event without a venue."""
+    venue = event.get("venue")
+    if isinstance(venue, list):
+        venue = venue[0] if venue and isinstance(venue[0], Mapping) else None
+    if not isinstance(venue, Mapping):
+        return {}
+    region = " ".join(
+        p
+        for p in (
+            clean_inline(venue.get("stateprovince") or venue.get("state")),
+            clean_inline(venue.get("zip")),
+        )
+        if p
+    )
+    return {
+        "venue_name": clean_inline(venue.get("venue")),
+        "venue_address": join_address(
+            venue.get("address"), venue.get("city"), region, venue.get("country")
+        ),
+        "venue_city": clean_inline(venue.get("city")),
+        "venue_country": clean_inline(venue.get("country")),
+    }
+
+
+def _organizer(event: Mapping) -> str | None:
+    organizers = event.get("organizer")
+    if isinstance(organizers, Mapping):
+        organizers = [organizers]
+    if not isinstance(organizers, list):
+        return None
+    names = [clean_inline(o.get("organizer")) for o in organizers if isinstance(o, Mapping)]
+    return ", ".join(n for n in names if n) or None
+
+
+def _terms(values: Any) -> list[str]:
+    names = [clean_inline(v.get("name")) for v in values or [] if isinstance(v, Mapping)]
+    return [n for n in names if n]
+
+
+def _image(event: Mapping) -> str | None:
+    image = event.get("image")
+    if isinstance(image, Mapping):
+        return image.get("url") or None
+    return None
+
+
+def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) -> ArchiveItem:
+    """One TEC event object as an ArchiveItem (see parse_tribe_events)."""
+    tz_raw = event.get("timezone") or default_timezone
+    all_day = bool(event.get("all_day"))
+    if all_day:
+        # An all-day event has a day, not an instant: store bare dates, as items.py says.
+        start = (event.get("start_date") or "")[:10] or None
+        end = (event.get("end_date") or "")[:10] or None
+    else:
+        start = local_iso(event.get("start_date"), tz_raw)
+        end = local_iso(event.get("end_date"), tz_raw)
+    title = clean_inline(event.get("title"))
+    published = utc_iso(event.get("date_utc"))
+    status_value = next((event[k] for k in _STATUS_KEYS if event.get(k)), None)
+    return ArchiveItem(
+        kind="event",
+        url=event.get("url") or "",
+        title=title,
+        summary=html_to_text(event.get("excerpt")),
+        body=html_to_text(event.get("description")),
+        published=published,
+        published_from="api" if published else None,
+        modified=utc_iso(event.get("modified_utc")),
+        categories=_terms(event.get("categories")),
+        tags=_terms(event.get("tags")),
+        image=_image(event),
+        cms_id=f"tribe:event/{event['id']}" if event.get("id") is not None else None,
+        start=start,
+        end=end,
+        timezone=zone_name(tz_raw),
+        all_day=all_day,
+        organizer=_organizer(event),
+        registration_url=event.get("website") or None,
+        cost=clean_inline(event.get("cost")),
+        status=event_status(status_value, title),
+        **_venue(event),
+    )
+
+
+def parse_tribe_events(
+    data: bytes | str | list | dict, *, default_timezone: str | None = None
+) -> list[ArchiveItem]:
+    """Event items from a TEC REST response: ``{"events": [...]}`` or one event object.
+
+    Start and end carry the UTC offset of the event's own ``timezone`` at that date
+    (computed with zoneinfo from the local ``start_date``, so daylight saving is right);
+    *default_timezone* is used only when an event has none. All-day events get bare
+    dates. An empty listing (``"events": []``) gives an empty list.
+    """
+    payload = load_json(data)
+    return [parse_tribe_event(e, default_timezone=default_timezone) for e in _events(payload)]
+
+
+def tribe_next_page_url(data: bytes | str | list | dict) -> str | None:
+    """The ``next_rest_url`` of a TEC list response, None on the last page."""
+    payload = load_json(data)
+    if isinstance(payload, Mapping):
+        return payload.get("next_rest_url") or None
+    return None

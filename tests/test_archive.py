@@ -1,0 +1,115 @@
+"""The archive file: upserts, versions, URLs, full-text search and rejects, on a real SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from archive.store import NEW, UNCHANGED, UPDATED, Archive
+
+
+def news(**overrides):
+    item = {
+        "id": "a1",
+        "source": "sdfacc",
+        "kind": "news",
+        "url": "https://www.france-sandiego.org/2017/06/17/paca-region-sandiego/",
+        "canonical_url": "https://www.france-sandiego.org/2017/06/17/paca-region-sandiego/",
+        "title": "San Diego and Provence-Alpes-Côte d’Azur sign a memorandum",
+        "summary": "The region and the city agree to work together.",
+        "body": "Biotech and bluetech companies of both regions will meet each year.",
+        "published": "2017-06-17T10:00:00-07:00",
+        "published_from": "api",
+        "language": "en",
+        "categories": ["Partnership"],
+        "content_hash": "h1",
+    }
+    item.update(overrides)
+    return item
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive(tmp_path / "partnews.db")
+    yield archive
+    archive.close()
+
+
+def test_new_then_unchanged_then_updated_keeps_versions(archive):
+    assert archive.save_item(news()) == NEW
+    assert archive.save_item(news()) == UNCHANGED
+    assert archive.save_item(news(body="A new paragraph was added.", content_hash="h2")) == UPDATED
+
+    row = archive.db["items"].get("a1")
+    assert row["version"] == 2
+    assert row["body"] == "A new paragraph was added."
+    assert row["year"] == 2017 and row["month"] == "2017-06"
+    versions = list(archive.db.query("select version, body from item_versions order by version"))
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["body"].startswith("Biotech and bluetech")
+
+
+def test_every_url_is_kept_and_finds_the_item(archive):
+    archive.save_item(news(alternate_urls=["https://france-sandiego.org/?p=12"]))
+    assert archive.item_id_for_urls(["https://france-sandiego.org/?p=12"]) == "a1"
+    assert archive.item_id_for_urls(["https://example.org/other"]) is None
+    relations = dict(archive.db.execute("select url, relation from item_urls").fetchall())
+    assert relations["https://france-sandiego.org/?p=12"] == "alias"
+    assert relations[news()["url"]] == "canonical"
+
+
+def test_full_text_search_ignores_accents_and_follows_updates(archive):
+    archive.save_item(news())
+    search = "select id from items_fts join items on items.rowid = items_fts.rowid "
+    search += "where items_fts match ?"
+    assert [r[0] for r in archive.db.execute(search, ["cote"]).fetchall()] == ["a1"]
+    assert [r[0] for r in archive.db.execute(search, ["côte"]).fetchall()] == ["a1"]
+    archive.save_item(news(title="A different title", content_hash="h3"))
+    assert archive.db.execute(search, ["cote"]).fetchall() == []
+    assert [r[0] for r in archive.db.execute(search, ["different"]).fetchall()] == ["a1"]
+
+
+def test_event_details_go_to_the_events_table(archive):
+    event = news(
+        id="e1",
+        kind="event",
+        title="South of France Business Summit",
+        start="2019-05-14T08:00:00-07:00",
+        end="2019-05-17T17:00:00-07:00",
+        timezone="America/Los_Angeles",
+        all_day=False,
+        venue_city="San Diego",
+        status="scheduled",
+    )
+    archive.save_item(event)
+    row = archive.db["events"].get("e1")
+    assert row["start"] == "2019-05-14T08:00:00-07:00"
+    assert row["all_day"] == 0
+    assert row["venue_city"] == "San Diego"
+
+
+def test_rejects_and_runs_are_recorded(archive):
+    run_id = archive.start_run("sdfacc")
+    archive.record_reject(run_id, "sdfacc", "https://x.example/a", "missing title", {"url": "u"})
+    archive.finish_run(run_id, {"items_rejected": 1, "finish_reason": "finished"})
+    reject = archive.db["rejects"].get(1)
+    assert (reject["url"], reject["reason"], reject["run_id"]) == (
+        "https://x.example/a",
+        "missing title",
+        run_id,
+    )
+    run = archive.db["crawl_runs"].get(run_id)
+    assert run["items_rejected"] == 1 and run["finished"]
+
+
+def test_reopening_an_archive_keeps_it_and_its_integrity(tmp_path):
+    path = tmp_path / "partnews.db"
+    first = Archive(path)
+    first.save_item(news())
+    first.close()
+    second = Archive(path)
+    assert second.db["items"].count == 1
+    second.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    conn.execute("insert into items_fts(items_fts) values('integrity-check')")
+    conn.close()
