@@ -56,11 +56,16 @@ class Archive:
         ).fetchone()
         return row[0] if row else None
 
-    def item_id_for_cms_id(self, source: str, cms_id: str | None) -> str | None:
+    def item_id_for_cms_id(
+        self, source: str, cms_id: str | None, language: str | None
+    ) -> str | None:
+        """The item with this CMS id in this language: translations share a Drupal node id
+        but are separate items."""
         if not cms_id:
             return None
         row = self.db.execute(
-            "select id from items where source = ? and cms_id = ? limit 1", [source, cms_id]
+            "select id from items where source = ? and cms_id = ? and language is ? limit 1",
+            [source, cms_id, language],
         ).fetchone()
         return row[0] if row else None
 
@@ -165,7 +170,8 @@ class Archive:
         return outcome
 
     def _add_urls(self, item_id: str, item: dict[str, Any], now: str) -> None:
-        relations = {item.get("canonical_url"): "canonical", item.get("url"): "fetched"}
+        # When the fetched URL is the canonical one, it is recorded as canonical.
+        relations = {item.get("url"): "fetched", item.get("canonical_url"): "canonical"}
         for alt in item.get("alternate_urls") or []:
             relations.setdefault(alt, "alias")
         for url, relation in relations.items():
@@ -174,9 +180,16 @@ class Archive:
             self.db.execute(
                 "insert into item_urls (url, item_id, relation, first_seen, last_seen) "
                 "values (?, ?, ?, ?, ?) "
-                "on conflict(url) do update set last_seen = excluded.last_seen",
+                "on conflict(url) do update set last_seen = excluded.last_seen, "
+                "relation = excluded.relation",
                 [url, item_id, relation, now, now],
             )
+        # One canonical URL per item: an earlier one that is no longer it becomes an alias.
+        self.db.execute(
+            "update item_urls set relation = 'alias' "
+            "where item_id = ? and relation = 'canonical' and url is not ?",
+            [item_id, item.get("canonical_url")],
+        )
 
 
 def _item_row(item: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def assign_item_id(item: dict, archive: Archive) -> dict:
     item_urls = [item["url"], item.get("canonical_url"), *(item.get("alternate_urls") or [])]
     item_id = (
         archive.item_id_for_urls(item_urls)
-        or archive.item_id_for_cms_id(source, item.get("cms_id"))
+        or archive.item_id_for_cms_id(source, item.get("cms_id"), item.get("language"))
         or archive.item_id_for_content(source, item.get("content_hash"))
     )
     if item_id is None:

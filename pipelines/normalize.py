@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from itemadapter import ItemAdapter
 
@@ -46,6 +47,24 @@ def normalize_date(
         day_first=source.day_first if source else None,
     )
     return result.start
+
+
+def in_zone(iso: str | None, zone: str | None) -> str | None:
+    """An instant with an offset, shown in the source's timezone.
+
+    APIs give UTC ("2017-06-17T17:00:00+00:00"); the source's local time keeps the date
+    its readers saw (a post of 31 December at 8 pm in San Diego is not a January post),
+    and that date is what the year and month facets use.
+    """
+    if not iso or not zone or len(iso) <= 10:
+        return iso
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return iso
+    return moment.astimezone(ZoneInfo(zone)).isoformat()
 
 
 def normalize_item(item: dict, source: Source | None) -> dict:
@@ -95,6 +114,9 @@ def normalize_item(item: dict, source: Source | None) -> dict:
         out["published"] = from_url.start if from_url else None
         out["published_from"] = "url" if out["published"] else None
     out["modified"] = normalize_date(item.get("modified"), source, lang=date_lang)
+    zone = source.timezone if source else None
+    out["published"] = in_zone(out["published"], zone)
+    out["modified"] = in_zone(out["modified"], zone)
     if item.get("kind") == "event":
         base = date.fromisoformat(out["published"][:10]) if out.get("published") else None
         out["start"] = normalize_date(item.get("start"), source, lang=date_lang, base=base) or (

@@ -1,4 +1,4 @@
-"""The archive file: upserts, versions, URLs, full-text search and rejects, on a real SQLite file."""
+"""The archive file: upserts, versions, URLs, full-text search, rejects (a real SQLite file)."""
 
 import sqlite3
 

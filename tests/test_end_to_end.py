@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 import unicodedata
 
@@ -47,14 +48,12 @@ def ds(archive_path) -> Datasette:
 
 
 def containing(rows, word: str) -> set[str]:
+    """Ids of the rows with this word in a searchable column (words as unicode61 cuts them)."""
     word = fold(word)
     return {
         r["id"]
         for r in rows
-        if any(
-            word in fold(r[col]).replace("-", " ").replace("’", " ").replace("'", " ").split()
-            for col in ("title", "summary", "body")
-        )
+        if any(word in re.findall(r"\w+", fold(r[col])) for col in ("title", "summary", "body"))
     }
 
 

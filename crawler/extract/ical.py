@@ -179,7 +179,7 @@ def parse_ical(data: bytes | str, *, default_timezone: str | None = None) -> lis
                 venue_name=venue_name,
                 venue_address=venue_address,
                 organizer=_organizer(event),
-                status=event_status(_str(event, "STATUS"), title),
+                status=event_status(_str(event, "STATUS"), title, _str(event, "DESCRIPTION")),
             )
         )
     return items

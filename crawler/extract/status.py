@@ -2,7 +2,10 @@
 
 Organisers rarely set a status field; they edit the title instead ("CANCELLED: Board
 meeting", "Annulé - Conférence"). Every event extractor applies the same rule: the
-source's own status field first, then a status word at the start of the title.
+source's own status field first, then a status word at the start of the title, then
+an announcement in the description ("this evening is cancelled", "la conférence est
+reportée"): The Events Calendar's REST API carries no status, and organisers who do
+not edit the title say it in the text.
 """
 
 from __future__ import annotations
@@ -24,6 +27,26 @@ def status_from_title(title: str | None) -> str | None:
     if not match:
         return None
     word = match.group("word").lower()
+    return "cancelled" if word.startswith(("cancel", "annul")) else "postponed"
+
+
+# "is cancelled", "has been postponed", "est annulée", "a été reportée"; a bare mention
+# ("rescheduled after being postponed last year") is not enough.
+_TEXT_RE = re.compile(
+    r"\b(?:is|are|has been|have been|was|were|will be)\s+(?:now\s+)?"
+    r"(?P<en>cancell?ed|postponed)\b"
+    r"|\b(?:est|sont|a été|ont été|sera|seront)\s+(?:malheureusement\s+)?"
+    r"(?P<fr>annul[ée]e?s?|report[ée]e?s?)\b",
+    re.IGNORECASE,
+)
+
+
+def status_from_text(text: str | None) -> str | None:
+    """ "cancelled"/"postponed" when the text announces it in English or French."""
+    match = _TEXT_RE.search(text or "")
+    if not match:
+        return None
+    word = (match.group("en") or match.group("fr")).lower()
     return "cancelled" if word.startswith(("cancel", "annul")) else "postponed"
 
 
@@ -50,10 +73,11 @@ def status_from_value(value: str | None) -> str | None:
     return None
 
 
-def event_status(value: str | None, title: str | None) -> str:
+def event_status(value: str | None, title: str | None, description: str | None = None) -> str:
     """The status to store: an explicit cancelled/postponed wins, then the title prefix,
-    then "scheduled" (an announced event is taken as going ahead)."""
+    then an announcement in the description, then "scheduled" (an announced event is
+    taken as going ahead)."""
     explicit = status_from_value(value)
     if explicit in ("cancelled", "postponed"):
         return explicit
-    return status_from_title(title) or "scheduled"
+    return status_from_title(title) or status_from_text(description) or "scheduled"

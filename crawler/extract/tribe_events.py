@@ -102,12 +102,13 @@ def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) ->
     title = clean_inline(event.get("title"))
     published = utc_iso(event.get("date_utc"))
     status_value = next((event[k] for k in _STATUS_KEYS if event.get(k)), None)
+    body = html_to_text(event.get("description"))
     return ArchiveItem(
         kind="event",
         url=event.get("url") or "",
         title=title,
         summary=html_to_text(event.get("excerpt")),
-        body=html_to_text(event.get("description")),
+        body=body,
         published=published,
         published_from="api" if published else None,
         modified=utc_iso(event.get("modified_utc")),
@@ -122,7 +123,7 @@ def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) ->
         organizer=_organizer(event),
         registration_url=event.get("website") or None,
         cost=clean_inline(event.get("cost")),
-        status=event_status(status_value, title),
+        status=event_status(status_value, title, body),
         **_venue(event),
     )
 

@@ -36,16 +36,42 @@ class MirrorResponse:
 
 
 @dataclass
+class Fault:
+    """One fault-injection rule: make matching requests fail the way real servers do.
+
+    The server checks the rules in order and applies the first that matches (path regex
+    searched in the path with its query string, optional host, probability drawn from
+    a seeded RNG, and `times` left). The actions combine: a delay first, then either a
+    connection reset, a truncated body, an error status, or the normal answer.
+    """
+
+    path: str = ".*"  # regular expression searched in "path?query"
+    host: str | None = None  # only for this real hostname; None: every host
+    status: int | None = None  # answer this status instead (e.g. 503, 429)
+    retry_after: int | None = None  # with `status`: the Retry-After header, in seconds
+    delay: float = 0.0  # seconds to wait before answering
+    reset: bool = False  # close the connection (TCP reset) without any answer
+    truncate: bool = False  # send the full Content-Length but only half the body
+    probability: float = 1.0  # chance that a matching request is hit
+    times: int | None = None  # fire at most this many times (None: every time)
+
+
+@dataclass
 class MirrorConfig:
     """What every site may read: where the fixture tree is and what "today" is."""
 
     sites_dir: Path
     # The fixed "today" of the mirror (upcoming vs past events). Tests set it.
     today: date = date(2025, 6, 1)
+    # Fault-injection rules the server applies before asking the site (see Fault).
+    faults: list[Fault] = field(default_factory=list)
+    # Seed of the RNG that decides probabilistic faults, so a run can be replayed.
+    seed: int = 0
 
 
 class MirrorSite(Protocol):
-    # Every real hostname this site answers for, e.g. ("www.france-sandiego.org", "france-sandiego.org").
+    # Every real hostname this site answers for, e.g.
+    # ("www.france-sandiego.org", "france-sandiego.org").
     hosts: tuple[str, ...]
 
     def handle(self, request: MirrorRequest) -> MirrorResponse | None:

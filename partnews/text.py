@@ -1,0 +1,345 @@
+"""Text normalisers: the display form of scraped text and the matching form used for dedup.
+
+The partners publish in English, French and German, repost each other and pass text
+through feeds, CMS exports and bad charset conversions. Two forms come out of here:
+
+* the *display* form (`clean_text`, `display_title`, `html_to_text`): what the source
+  meant to publish, repaired (mojibake, entities, invisible characters, odd spaces) but
+  otherwise as published: case, accents and typographic quotes are kept;
+* the *matching* form (`matching_form`, `sort_key`, `content_hash`, `teaser_prefix_of`):
+  never displayed, folded so that the same text published twice compares equal whatever
+  its case, accents, punctuation or whitespace.
+
+All functions are pure and never raise on any ``str`` input; the normalisers are
+idempotent (`f(f(x)) == f(x)`) and `html_to_text` returns text `clean_text` leaves as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+import ftfy
+import lxml.etree
+import lxml.html
+
+# ftfy repairs mojibake ("CÃ´te dâ€™Azur" -> "Côte d’Azur") but must keep typographic
+# quotes (they are what the source published) and leave entities to `_unescape`, which
+# decodes them whether or not the text also contains "<".
+_FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, normalization="NFC")
+
+# Invisible characters that only break matching and searching: zero-width space,
+# non-joiner, joiner, word joiner, BOM/zero-width no-break space, and the soft hyphen.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+# Spaces other than U+0020 (NBSP, the narrow NBSP of French typography, thin spaces, ...)
+# and tabs/form feeds: a plain space keeps the text readable and searchable.
+_ODD_SPACE_RE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+_SPACES_RE = re.compile(" {2,}")
+_MANY_NEWLINES_RE = re.compile("\n{3,}")
+
+# French words whose "œ" (absent from Latin-1, so turned into "?" by a conversion to it)
+# is lost; a small known-word list because "c?ur" is unambiguous only as a whole word.
+_OE_WORDS = {
+    "c?ur": "cœur",
+    "c?urs": "cœurs",
+    "s?ur": "sœur",
+    "s?urs": "sœurs",
+    "v?u": "vœu",
+    "v?ux": "vœux",
+    "n?ud": "nœud",
+    "n?uds": "nœuds",
+    "b?uf": "bœuf",
+    "b?ufs": "bœufs",
+    "?uf": "œuf",
+    "?ufs": "œufs",
+    "?il": "œil",
+    "?uvre": "œuvre",
+    "?uvres": "œuvres",
+    "man?uvre": "manœuvre",
+    "man?uvres": "manœuvres",
+    "ranc?ur": "rancœur",
+}
+_OE_WORD_RE = re.compile(
+    r"(?<![\w?])(" + "|".join(re.escape(w) for w in _OE_WORDS) + r")(?![\w?])",
+    re.IGNORECASE,
+)
+
+# A "?" standing for a lost French apostrophe: right after an elided word (l', d', j',
+# m', n', s', t', c', qu', jusqu', lorsqu', puisqu', quoiqu', presqu') that is a whole
+# word, and right before a vowel or "h" (French elides only there). "Quoi?Non" or
+# "Really?Yes" never match: "quoi" and "really" are not elided words.
+_VOWEL_OR_H = "aàâäeéèêëiîïoôöuùûüyÿœæh"
+_ELISION_RE = re.compile(
+    r"(?<![^\W\d_])(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)"
+    r"\?(?=[" + _VOWEL_OR_H + "])",
+    re.IGNORECASE,
+)
+# A "?" between two letters: a lost accented letter when both have the same case
+# ("soci?t?", "SOCI?T?"), a question mark glued to the next sentence when a capital
+# follows a small letter ("Quoi?Non").
+_INNER_QUESTION_RE = re.compile(r"(?<=([^\W\d_]))\?(?=([^\W\d_]))")
+
+
+def _unescape(text: str) -> str:
+    """Decode HTML entities until none is left.
+
+    Feeds often escape twice ("&amp;#8217;"); decoding to a fixed point makes
+    `clean_text` idempotent. Each round shortens the text, so the loop ends.
+    """
+    while True:
+        decoded = html.unescape(text)
+        if decoded == text:
+            return text
+        text = decoded
+
+
+def _match_case(original: str, replacement: str) -> str:
+    """Give `replacement` the case pattern of `original` (lower, Capitalised or UPPER)."""
+    letters = [c for c in original if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return replacement.upper()
+    if original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _restore_oe(match: re.Match[str]) -> str:
+    """ "c?ur" -> "cœur", in the case of the match ("C?UR" -> "CŒUR")."""
+    word = match.group(0)
+    # .get: a case-insensitive match can be a non-ASCII look-alike ("İ" matches "i").
+    return _match_case(word, _OE_WORDS.get(word.lower(), word))
+
+
+def _repair_lost_french_characters(text: str) -> str:
+    """Restore the "’" and "œ" a conversion to Latin-1 turned into "?".
+
+    Latin-1 has "'" and "é" but neither "’" nor "œ", so a "?" glued between an elided
+    French word and a vowel ("l?une", "d?euros", "qu?il") was a "’", and "c?ur" was
+    "cœur". A "?" followed by a capital ("Quoi?Non") is a real question mark. When the
+    text also has "?" inside other words ("soci?t?") the conversion was to ASCII, "?"
+    may be any accented letter ("s?ance" is "séance"), and the apostrophe rule is skipped.
+    """
+    if "?" not in text:
+        return text
+    text = _OE_WORD_RE.sub(_restore_oe, text)
+    candidates = {m.end(1) for m in _ELISION_RE.finditer(text)}
+    if not candidates:
+        return text
+    lost_letters = {
+        m.start()
+        for m in _INNER_QUESTION_RE.finditer(text)
+        if m.group(1).isupper() == m.group(2).isupper()
+    }
+    if lost_letters - candidates:
+        return text
+    return _ELISION_RE.sub(lambda m: m.group(1) + "\u2019", text)
+
+
+def _tidy_whitespace(text: str) -> str:
+    """Collapse spaces within lines, keep line and paragraph breaks, trim."""
+    text = _ODD_SPACE_RE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_NEWLINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _clean_once(text: str) -> str:
+    text = _unescape(text)
+    text = ftfy.fix_text(text, _FTFY_CONFIG)
+    text = _INVISIBLE_RE.sub("", text)
+    text = _repair_lost_french_characters(text)
+    return _tidy_whitespace(text)
+
+
+def clean_text(text: str | None) -> str | None:
+    """The display text: what the source meant, repaired but not restyled.
+
+    Mojibake is repaired with ftfy ("CÃ´te dâ€™Azur" -> "Côte d’Azur"), HTML entities
+    decoded (also when escaped twice), the text put in NFC, zero-width characters and
+    soft hyphens removed, odd spaces (NBSP, the narrow NBSP before French ":;!?", thin
+    spaces, tabs) made plain spaces, spaces collapsed within lines, single line breaks
+    and paragraph breaks ("\\n\\n") kept, and French "’"/"œ" lost to "?" restored where
+    unambiguous (see `_repair_lost_french_characters`). Typographic quotes, case and
+    accents are kept. Empty or whitespace-only text gives None.
+    """
+    if text is None:
+        return None
+    # A few rounds reach the fixed point (a repair can expose an entity or mojibake);
+    # stopping at it keeps the function idempotent.
+    for _ in range(4):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text or None
+
+
+def display_title(title: str | None) -> str | None:
+    """A title for display: `clean_text` on one line, ALL-CAPS kept as published.
+
+    Titles scraped from listings or `<title>` often carry line breaks from the markup;
+    a title is one line.
+    """
+    cleaned = clean_text(title)
+    if cleaned is None:
+        return None
+    return clean_text(" ".join(cleaned.split("\n")))
+
+
+# Letters that NFKD does not decompose into a base letter plus accents.
+_LETTER_FOLDS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+
+
+def _fold_once(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = text.translate(_LETTER_FOLDS)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    # Letters and digits are kept; every other character (quotes, apostrophes and dashes,
+    # typographic or ASCII, and all punctuation and symbols) separates words.
+    text = "".join(c if c.isalnum() else " " for c in text)
+    return " ".join(text.split())
+
+
+def matching_form(text: str | None) -> str:
+    """The form used to compare texts, never displayed.
+
+    `clean_text`, then case folded ("ß" -> "ss"), accents removed (NFKD minus combining
+    marks; "œ" -> "oe", "æ" -> "ae"), every non-alphanumeric character (typographic and
+    ASCII quotes, apostrophes, dashes, all punctuation) turned into a space, whitespace
+    collapsed. So "ÉTATS DE LA FRANCE" and "États de la France", "Côte d’Azur" and
+    "Cote d'Azur", "Aix-Marseille" and "Aix – Marseille" have the same form. None gives "".
+    """
+    text = clean_text(text) or ""
+    # Folding can expose new case or accents (NFKD of "ℌ" is "H"): repeat to a fixed point.
+    for _ in range(4):
+        folded = _fold_once(text)
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+def sort_key(title: str | None) -> str:
+    """The key titles are sorted by: their matching form.
+
+    Sorting on it puts "ÉTATS…", "États…" and "Etats…" together, whatever the case,
+    accents or leading quotes a source used.
+    """
+    return matching_form(title)
+
+
+# Elements whose text is not page text.
+_DROPPED_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "svg", "object")
+# Elements that start a new paragraph, and those that start a new line.
+_PARAGRAPH_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 blockquote section article header footer aside nav main "
+    "ul ol dl table figure figcaption pre address hr form fieldset details summary".split()
+)
+_LINE_TAGS = frozenset("br li dt dd tr caption".split())
+# Markers for the breaks blocks make (the input's control characters are removed first).
+_LINE, _PARAGRAPH = "\x00", "\x01"
+_BREAKS_RE = re.compile("[\\s\x00\x01]*[\x00\x01][\\s\x00\x01]*")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _break_before(tag: str) -> str:
+    """The break an element's start makes: a paragraph, a line, a cell space or none."""
+    if tag in _PARAGRAPH_TAGS:
+        return _PARAGRAPH
+    if tag in _LINE_TAGS:
+        return _LINE
+    return " " if tag in ("td", "th") else ""
+
+
+def _source_spaces(text: str | None) -> str:
+    """Line breaks in HTML source are spaces; only the markup makes breaks."""
+    return (text or "").replace("\r", " ").replace("\n", " ")
+
+
+def _merge_breaks(match: re.Match[str]) -> str:
+    """Adjacent breaks make one: a paragraph if any is one (or two br in a row), else a line."""
+    run = match.group(0)
+    return "\n\n" if _PARAGRAPH in run or run.count(_LINE) > 1 else "\n"
+
+
+def html_to_text(html_text: str | None) -> str | None:
+    """Plain text of an HTML fragment or page, with its paragraphs, then `clean_text`.
+
+    Tags are stripped with lxml; p, div, h1-h6 and other blocks become paragraph breaks,
+    br and li line breaks, table cells are separated by spaces; scripts, styles and the
+    `<head>` are dropped. Unparseable or empty input gives None.
+    """
+    if html_text is None:
+        return None
+    # lxml refuses control characters and, in a str, an XML encoding declaration.
+    html_text = _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))
+    if not html_text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(html_text)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    for element in list(root.iter(*_DROPPED_TAGS, lxml.etree.Comment, lxml.etree.PI)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    parts: list[str] = []
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            parts.append(_break_before(tag))
+            parts.append(_source_spaces(element.text))
+        else:
+            parts.append(_PARAGRAPH if tag in _PARAGRAPH_TAGS else "")
+            parts.append(_source_spaces(element.tail))
+    text = _BREAKS_RE.sub(_merge_breaks, "".join(parts))
+    return clean_text(text)
+
+
+def content_hash(*parts: str | None) -> str:
+    """sha256 hex digest of the parts' matching forms, one per line.
+
+    The same article at two URLs, or differing only by whitespace, case, accents,
+    entities or mojibake, hashes the same; ("a b", "c") and ("a", "b c") do not, since
+    a matching form never contains a line break.
+    """
+    joined = "\n".join(matching_form(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+# What a listing appends to a cut teaser: an ellipsis ("…", "...", "[…]", "(...)"),
+# possibly followed by a "read more" link text.
+_TEASER_TAIL_RE = re.compile(
+    r"\s*(?:[\[(]\s*)?(?:…|\.{3,})(?:\s*[\])])?\s*"
+    r"(?:(?:read more|continue reading|lire la suite|en savoir plus|weiterlesen)\W*)?$",
+    re.IGNORECASE,
+)
+# A teaser shorter than this says too little to tie it to one article.
+_MIN_TEASER_WORDS = 3
+
+
+def teaser_prefix_of(teaser: str, body: str) -> bool:
+    """True when a listing teaser is the cut start of `body`: a teaser and its full
+    article are one item.
+
+    The teaser must end with an ellipsis ("…", "...", "[…]", optionally then "Read
+    more"/"Lire la suite") and, without it, have at least 3 words whose matching form
+    starts the body's matching form (a cut inside a word is allowed). A teaser equal to
+    the whole body also counts. Text that merely shares a first word or two does not.
+    """
+    cleaned = clean_text(teaser) or ""
+    body_form = matching_form(body)
+    if not body_form:
+        return False
+    if matching_form(cleaned) == body_form:
+        return True
+    cut = _TEASER_TAIL_RE.sub("", cleaned)
+    if cut == cleaned:
+        return False
+    teaser_form = matching_form(cut)
+    if len(teaser_form.split()) < _MIN_TEASER_WORDS:
+        return False
+    return body_form.startswith(teaser_form)

@@ -1,0 +1,252 @@
+"""URL normalisers: one canonical URL per page, and which URLs the crawler may follow.
+
+The partners serve one page at several URLs (www and bare host, http and https, with
+and without a trailing slash, with feed-tracking parameters, with a zero-width space
+pasted into a slug) and dedup keys on the URL, so every URL the pipelines store goes
+through `canonicalize_url`. Percent-encoding, IDNA and query sorting are w3lib's;
+registrable domains come from courlan (the public suffix list).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
+
+import courlan
+import w3lib.url
+
+WEB_SCHEMES = ("http", "https")
+
+# Query parameters that only say where a click came from. `amp` is the AMP view of a
+# WordPress post: the same article. Print views (`?tmpl=component&print=1`, Joomla) and
+# pagers (`?page=N`) are kept: they are different views the site serves.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "igshid",
+        "amp",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+
+# Invisible characters found pasted into slugs (a businews slug starts with
+# "%E2%80%8B"): zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen.
+_INVISIBLE_RAW_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE_ENCODED_RE = re.compile(r"%E2%80%8[BCD]|%E2%81%A0|%EF%BB%BF|%C2%AD", re.IGNORECASE)
+
+# A last path segment that names a file ("page.html", "report.pdf"): never add "/" to it.
+_FILE_NAME_RE = re.compile(r"\.[A-Za-z0-9]{0,4}[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _is_tracking(parameter: str) -> bool:
+    """True for a `name=value` query piece whose name is a tracking parameter."""
+    name = unquote_plus(parameter.split("=", 1)[0]).strip().lower()
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def _drop_tracking(query: str) -> str:
+    """The query without its tracking parameters, other pieces untouched."""
+    return "&".join(p for p in query.split("&") if p and not _is_tracking(p))
+
+
+def _without_default_port(netloc: str, port: int | None, original_scheme: str) -> str:
+    """Drop ":443", and ":80" when the URL was http: both are the default of their scheme."""
+    if port == 443 or (port == 80 and original_scheme == "http"):
+        return netloc[: -len(f":{port}")]
+    return netloc
+
+
+def _set_www(host: str, prefer_www: bool | None) -> str:
+    """Add or remove "www." as asked; only ever added to a registrable domain.
+
+    "region-sud.latribune.fr" never becomes "www.region-sud.latribune.fr": a subdomain
+    with "www." in front is another host.
+    """
+    if prefer_www is None or _is_ip(host):
+        return host
+    if host.startswith("www."):
+        rest = host[4:]
+        return rest if prefer_www is False and "." in rest else host
+    if prefer_www and _registrable_domain(host) == host:
+        return "www." + host
+    return host
+
+
+def _set_trailing_slash(path: str, keep_trailing_slash: bool | None) -> str:
+    """Add (True) or remove (False) the trailing slash; never on "/" nor on a file name."""
+    if keep_trailing_slash is None or path in ("", "/") or ";" in path:
+        # A path with ";parameters" is left alone: the slash would land in them.
+        return path or "/"
+    if keep_trailing_slash is False:
+        return path.rstrip("/") or "/"
+    last_segment = path.rsplit("/", 1)[-1]
+    if path.endswith("/") or _FILE_NAME_RE.search(last_segment):
+        return path
+    return path + "/"
+
+
+def canonicalize_url(
+    url: str, *, prefer_www: bool | None = None, keep_trailing_slash: bool | None = None
+) -> str:
+    """The one URL stored for a page, whichever of its spellings a link used.
+
+    * http becomes https: the partner sites are all served over https (a per-host list
+      of https hosts can replace this rule when a plain-http source is added);
+    * host in lower case (IDNA for non-ASCII hosts); "www." added or removed per
+      `prefer_www` (None: unchanged; "www." is only added to a registrable domain);
+    * default ports (":443", and ":80" of an http URL) dropped;
+    * the fragment dropped;
+    * tracking parameters dropped (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `mc_eid`,
+      `_ga`, `igshid`, `amp` ... see TRACKING_PARAMETERS); other parameters kept and
+      sorted, so `?tmpl=component&print=1` stays (a print view is a different page);
+      a bare parameter gets an "=" (`?print` -> `?print=`), as w3lib writes it;
+    * zero-width characters removed from the path, raw or percent-encoded;
+    * percent-encoding normalised by w3lib: unreserved characters decoded ("%7E" -> "~"),
+      others encoded in upper case, non-ASCII paths encoded as UTF-8; dot segments
+      resolved;
+    * trailing slash added (True) or removed (False) per `keep_trailing_slash`, None
+      leaves it; never added after a file name with an extension, "/" always kept,
+      and a path with ";parameters" is left as it is.
+
+    Entity remnants in slugs ("s-8217installeront", "ann-233e") are the server's real
+    paths and are kept. A string that is not an http(s) URL with a host is returned
+    stripped and otherwise unchanged. Idempotent.
+    """
+    text = _INVISIBLE_RAW_RE.sub("", url).strip()
+    try:
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme not in WEB_SCHEMES or not parts.hostname:
+            return text
+        netloc = _without_default_port(parts.netloc, parts.port, scheme)
+        path = _INVISIBLE_ENCODED_RE.sub("", parts.path)
+        query = _drop_tracking(parts.query)
+        canonical = w3lib.url.canonicalize_url(urlunsplit(("https", netloc, path, query, "")))
+        result = urlsplit(canonical)
+        host = result.hostname or ""
+        if not host:  # w3lib found no host in what urlsplit took for one ("https://\\/")
+            return text
+        new_host = _set_www(host, prefer_www)
+        netloc = result.netloc
+        if new_host != host:  # never an IP literal: `_set_www` leaves those alone
+            userinfo, at, host_port = netloc.rpartition("@")
+            netloc = userinfo + at + new_host + host_port[len(host) :]
+        path = _set_trailing_slash(result.path, keep_trailing_slash)
+        return urlunsplit(SplitResult("https", netloc, path, result.query, ""))
+    except ValueError:
+        # An out-of-range port or a broken IPv6 literal: not a URL anyone can fetch.
+        return text
+
+
+def _ascii_host(host: str) -> str:
+    """A host name as compared: lower case, no trailing dot, IDNA (punycode) when possible."""
+    host = host.strip().lower().rstrip(".")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def host_of(url: str) -> str:
+    """The URL's host, lower case and in ASCII (punycode), without port; "" if none."""
+    try:
+        return _ascii_host(urlsplit(url.strip()).hostname or "")
+    except ValueError:
+        return ""
+
+
+def _bare_host(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url_a: str, url_b: str) -> bool:
+    """True when both URLs are on the same host, "www." or not (www.x.org == x.org)."""
+    host_a, host_b = host_of(url_a), host_of(url_b)
+    return bool(host_a) and _bare_host(host_a) == _bare_host(host_b)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _registrable_domain(host: str) -> str:
+    """The domain a host belongs to (public suffix list): region-sud.latribune.fr ->
+    latribune.fr. An IP or an unknown suffix is its own domain."""
+    if not host or _is_ip(host):
+        return host
+    try:
+        domain = courlan.extract_domain(f"https://{host}/")
+    except (ValueError, AttributeError, TypeError):
+        domain = None
+    return _ascii_host(domain) if domain else _bare_host(host)
+
+
+def resolve_canonical(page_url: str, canonical_href: str | None) -> str:
+    """The page's rel=canonical URL resolved against the page URL, or the page URL.
+
+    The canonical is ignored (the page URL returned) when it is missing, not http(s), or
+    on another registrable domain: a hostile or copied page must not claim another
+    site's URL. Subdomains of one domain may point to each other (marseille.latribune.fr
+    -> region-sud.latribune.fr). Neither URL is canonicalised here: pass the result to
+    `canonicalize_url`.
+    """
+    if not canonical_href or not canonical_href.strip():
+        return page_url
+    try:
+        resolved = urljoin(page_url, canonical_href.strip())
+        scheme = urlsplit(resolved).scheme.lower()
+    except ValueError:
+        return page_url
+    if scheme not in WEB_SCHEMES:
+        return page_url
+    page_domain = _registrable_domain(host_of(page_url))
+    if not page_domain or _registrable_domain(host_of(resolved)) != page_domain:
+        return page_url
+    return resolved
+
+
+def _is_local_host(host: str) -> bool:
+    """localhost and its subdomains, which name this machine, not a source site."""
+    return host == "localhost" or host.endswith(".localhost")
+
+
+def is_crawlable_url(url: str, allowed_hosts: Iterable[str]) -> bool:
+    """True when the crawler may request `url`: http(s), on one of `allowed_hosts`.
+
+    Host names are compared exactly (lower case, IDNA): list both "www.x.org" and
+    "x.org" when both are crawled. Always refused, even when listed: IP literals (so no
+    private or loopback address), localhost, URLs carrying credentials ("user@host"),
+    and every other scheme (file:, javascript:, data:, mailto:...). Host names are not
+    resolved: the allow-list is what keeps the crawler on the partners' sites.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname or ""
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in WEB_SCHEMES or not hostname or has_credentials:
+        return False
+    host = _ascii_host(hostname)
+    if _is_ip(host) or _is_local_host(host):
+        return False
+    return host in {_ascii_host(h) for h in allowed_hosts}
