@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.logformatter import LogFormatter
 
 from archive.store import Archive
 
@@ -127,3 +128,15 @@ def run_counts(stats: dict, finish_reason: str, duration: float) -> dict:
         "items_without_date": stats.get("partnews/items_without_date", 0),
         "duration_seconds": round(duration, 3),
     }
+
+
+class QuietDropFormatter(LogFormatter):
+    """Log dropped items in one line at INFO: the run report records each with its reason."""
+
+    def dropped(self, item, exception, response, spider=None):
+        url = getattr(item, "url", None) or (item.get("url") if isinstance(item, dict) else None)
+        return {
+            "level": logging.INFO,
+            "msg": "Dropped %(url)s: %(exception)s",
+            "args": {"url": url, "exception": exception},
+        }

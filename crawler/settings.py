@@ -55,4 +55,5 @@ EXTENSIONS = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.run_report.QuietDropFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

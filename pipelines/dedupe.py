@@ -17,6 +17,7 @@ from itemadapter import ItemAdapter
 
 from archive.store import Archive
 from crawler.run_report import current_run
+from pipelines import CrawlerPipeline
 
 _RAW_NODE_PATH = re.compile(r"/node/\d+/?$")
 
@@ -62,14 +63,7 @@ def assign_item_id(item: dict, archive: Archive) -> dict:
     return item
 
 
-class DedupePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         linked = assign_item_id(adapter.asdict(), current_run(self.crawler).archive)

@@ -20,6 +20,7 @@ from itemadapter import ItemAdapter
 
 from crawler.sources import Source, load_sources
 from partnews import dates, language, text, urls
+from pipelines import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -143,14 +144,7 @@ def _unique(values) -> list:
     return seen
 
 
-class NormalizePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class NormalizePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         normalized = normalize_item(adapter.asdict(), _source(adapter.get("source")))

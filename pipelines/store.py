@@ -9,16 +9,10 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from crawler.run_report import current_run
+from pipelines import CrawlerPipeline
 
 
-class StorePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class StorePipeline(CrawlerPipeline):
     def process_item(self, item):
         run = current_run(self.crawler)
         outcome = run.archive.save_item(ItemAdapter(item).asdict(), run_id=run.run_id)

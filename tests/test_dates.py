@@ -8,14 +8,13 @@ checks are spelt out in comments).
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
+import realdata
 import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -535,21 +534,12 @@ def test_any_real_day_round_trips_through_french_and_english_datelines(day):
 
 
 # --------------------------------------------------------------- real third-party stamps
-def _shared() -> Path:
-    """/work/shared beside the checkout (or $PARTNEWS_SHARED); skip the test without it."""
-    default = Path(__file__).resolve().parents[1] / ".." / "shared"
-    shared = Path(os.environ.get("PARTNEWS_SHARED", default))
-    if not (shared / "realdata" / "MANIFEST.tsv").is_file():
-        pytest.skip(f"shared real data not found at {shared} (set PARTNEWS_SHARED)")
-    return shared
-
-
 def _realdata_files(*kinds: str) -> list[Path]:
-    """The realdata files of the given MANIFEST kinds."""
-    realdata = _shared() / "realdata"
-    with open(realdata / "MANIFEST.tsv", encoding="utf-8") as manifest:
-        rows = list(csv.DictReader(manifest, delimiter="\t"))
-    return [realdata / row["local_path"] for row in rows if row["kind"] in kinds]
+    """The realdata files of the given MANIFEST kinds; skip the test without the shared data."""
+    rows = realdata.rows_of_kind(*kinds)
+    if not rows:
+        pytest.skip(realdata.SKIP_REASON)
+    return [realdata.realdata_dir() / row["local_path"] for row in rows]
 
 
 def test_real_feed_stamps_agree_with_feedparser():

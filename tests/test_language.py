@@ -6,31 +6,17 @@ tests read /work/shared/realdata (German iCal events, English and French feeds a
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import feedparser
 import icalendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realdata import require
 
 from partnews.language import detect_language, language_from_url, normalize_language_tag
 from partnews.text import html_to_text
-
-
-def _shared_dir() -> Path:
-    return Path(
-        os.environ.get("PARTNEWS_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared"
-    )
-
-
-def _realdata(relative: str) -> Path:
-    path = _shared_dir() / "realdata" / relative
-    if not path.exists():
-        pytest.skip(f"real data not available: {path} (set PARTNEWS_SHARED)")
-    return path
 
 
 def _word_count(text: str) -> int:
@@ -176,7 +162,7 @@ def test_unknown_candidates_fall_back_to_the_declared_language():
 
 
 def test_real_german_events_are_german_whatever_is_declared():
-    calendar = icalendar.Calendar.from_ical(_realdata("ics-misc/fablab_cottbus.ics").read_bytes())
+    calendar = icalendar.Calendar.from_ical(require("ics-misc/fablab_cottbus.ics").read_bytes())
     descriptions = [str(event.get("DESCRIPTION", "")) for event in calendar.walk("VEVENT")]
     long_ones = [d for d in descriptions if _word_count(d) >= 20]
     assert len(long_ones) >= 10
@@ -185,7 +171,7 @@ def test_real_german_events_are_german_whatever_is_declared():
 
 
 def test_real_english_feed_posts_are_english_under_a_de_hint():
-    feed = feedparser.parse(_realdata("feeds/feedjira/TechCrunch.xml").read_bytes())
+    feed = feedparser.parse(require("feeds/feedjira/TechCrunch.xml").read_bytes())
     bodies = [html_to_text(entry.get("summary")) or "" for entry in feed.entries]
     long_ones = [b for b in bodies if _word_count(b) >= 20]
     assert len(long_ones) >= 10
@@ -202,7 +188,7 @@ def test_real_english_feed_posts_are_english_under_a_de_hint():
     ],
 )
 def test_real_french_pages_are_french(page):
-    html = _realdata(page).read_text(encoding="utf-8")
+    html = require(page).read_text(encoding="utf-8")
     assert 'lang="fr-FR"' in html
     text = html_to_text(html) or ""
     assert detect_language(text, declared="en") == "fr"

@@ -75,10 +75,24 @@ def item_at(conn, url: str) -> dict:
 def test_sdfacc_archives_every_post_and_event(sdfacc):
     conn, _ = sdfacc
     counts = dict(conn.execute("select kind, count(*) from items group by kind").fetchall())
-    assert counts["news"] == len(list((SDFACC_DIR / "posts").glob("*.html")))
+    posts = [front_matter(p)[0] for p in (SDFACC_DIR / "posts").glob("*.html")]
+    assert counts["news"] == len([p for p in posts if p["title"].strip()])
     assert counts["event"] == len(list((SDFACC_DIR / "events").glob("*.html")))
     urls = [r[0] for r in conn.execute("select url from items")]
     assert all(u.startswith("https://www.france-sandiego.org/") for u in urls), "real URLs only"
+
+
+def test_sdfacc_untitled_post_is_rejected_with_its_url_and_reason(sdfacc):
+    conn, _ = sdfacc
+    untitled = [p for p in (SDFACC_DIR / "posts").glob("*.html") if not front_matter(p)[0]["title"]]
+    assert untitled, "the mirror has a post without a title, as WordPress allows"
+    rejects = conn.execute("select url, reason, run_id from rejects").fetchall()
+    meta, _ = front_matter(untitled[0])
+    url = f"https://www.france-sandiego.org/{meta['date']:%Y/%m/%d}/{untitled[0].stem}/"
+    assert [(r["url"], r["reason"]) for r in rejects] == [(url, "missing title")]
+    run = conn.execute("select * from crawl_runs where id = ?", [rejects[0]["run_id"]]).fetchone()
+    assert run["items_rejected"] == 1
+    assert run["items_new"] == run["items_seen"] - 1, "the crawl went on after the reject"
 
 
 def test_sdfacc_reads_structured_endpoints_first_and_obeys_robots(sdfacc):

@@ -8,12 +8,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realdata import require
 
 from partnews.text import (
     clean_text,
@@ -28,19 +27,6 @@ from partnews.text import (
 MOU_TITLE = (
     "San Diego and Provence-Alpes-Côte d’Azur Region of France – Memorandum of Understanding"
 )
-
-
-def _shared_dir() -> Path:
-    return Path(
-        os.environ.get("PARTNEWS_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared"
-    )
-
-
-def _realdata(relative: str) -> Path:
-    path = _shared_dir() / "realdata" / relative
-    if not path.exists():
-        pytest.skip(f"real data not available: {path} (set PARTNEWS_SHARED)")
-    return path
 
 
 # --- clean_text ------------------------------------------------------------------------
@@ -289,7 +275,7 @@ def test_html_to_text_accepts_an_xml_declaration():
 def test_html_to_text_on_real_wordpress_titles():
     """WordPress REST titles are HTML ("interns&#8217; stories"): each one's text is the
     title with its entities decoded (cross-checked with the standard library)."""
-    posts = json.loads(_realdata("unitingnc/wp-json/wp/v2/posts/index.html").read_text())
+    posts = json.loads(require("unitingnc/wp-json/wp/v2/posts/index.html").read_text())
     titles = [post["title"]["rendered"] for post in posts]
     assert any("&#8217;" in title for title in titles)
     for title in titles:
@@ -298,7 +284,7 @@ def test_html_to_text_on_real_wordpress_titles():
 
 
 def test_html_to_text_on_real_pages_keeps_no_markup():
-    page = _realdata("federation-apcp/evenement/quartier-libre-jeunesse-en-creation/index.html")
+    page = require("federation-apcp/evenement/quartier-libre-jeunesse-en-creation/index.html")
     text = html_to_text(page.read_text(encoding="utf-8"))
     assert text is not None
     assert "<div" not in text and "</" not in text and "&amp;" not in text

@@ -6,14 +6,13 @@ them where sources.md gives only the shape.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import feedparser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realdata import require
 
 from partnews.urls import (
     canonicalize_url,
@@ -22,20 +21,6 @@ from partnews.urls import (
     resolve_canonical,
     same_site,
 )
-
-
-def _shared_dir() -> Path:
-    return Path(
-        os.environ.get("PARTNEWS_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared"
-    )
-
-
-def _realdata(relative: str) -> Path:
-    path = _shared_dir() / "realdata" / relative
-    if not path.exists():
-        pytest.skip(f"real data not available: {path} (set PARTNEWS_SHARED)")
-    return path
-
 
 IIP_EN = "https://www.investinprovence.com/en/news/provence-promotion-s-greatest-annual-results"
 TCA_SLASH = (
@@ -399,7 +384,7 @@ def test_idn_hosts_compare_in_either_spelling():
 def test_real_comment_links_canonicalise_to_their_article(feed, article_field):
     """WordPress feeds give each post's comments URL as the post URL plus "#respond" or
     "#comments": both canonicalise to one URL."""
-    entries = feedparser.parse(_realdata(feed).read_bytes()).entries
+    entries = feedparser.parse(require(feed).read_bytes()).entries
     pairs = [(e[article_field], e["comments"]) for e in entries if "comments" in e]
     assert pairs
     for article, comments in pairs:
@@ -409,7 +394,7 @@ def test_real_comment_links_canonicalise_to_their_article(feed, article_field):
 
 
 def test_real_tracking_link_is_cleaned():
-    page = _realdata("city-scrapers/city-scrapers-pitt/pa_development.html").read_text()
+    page = require("city-scrapers/city-scrapers-pitt/pa_development.html").read_text()
     links = re.findall(r'href="(https://theeventscalendar\.com/[^"]*utm_[^"]*)"', page)
     assert links
     for link in links:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 
-import lxml.etree
-import lxml.html
+from partnews import text as text_rules
 
 # Elements that start a new paragraph when rendered: text on either side of them
 # belongs to different paragraphs.
@@ -54,24 +53,6 @@ def clean_inline(value: object) -> str | None:
     return text or None
 
 
-def _walk(el: lxml.etree._Element, out: list[str]) -> None:
-    tag = el.tag if isinstance(el.tag, str) else None  # comments/PIs have no str tag
-    if tag in SKIP_TAGS:
-        return
-    if tag in BLOCK_TAGS:
-        out.append(_PARA)
-    if tag == "br":
-        out.append(_LINE)
-    if tag is not None and el.text:
-        out.append(el.text)
-    for child in el:
-        _walk(child, out)
-        if child.tail:
-            out.append(child.tail)
-    if tag in BLOCK_TAGS:
-        out.append(_PARA)
-
-
 def _paragraphs(raw: str) -> str | None:
     """Collapse whitespace inside each paragraph and join paragraphs with a blank line."""
     paras = []
@@ -84,17 +65,9 @@ def _paragraphs(raw: str) -> str | None:
 
 
 def html_to_text(fragment: str | None) -> str | None:
-    """Plain text of an HTML fragment with paragraph breaks kept as "\\n\\n" and <br> as
-    "\\n", so bodies stay readable in the archive and in full-text search snippets."""
-    if not fragment or not fragment.strip():
-        return None
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return plain_to_text(_TAG_RE.sub(" ", htmllib.unescape(fragment)))
-    out: list[str] = []
-    _walk(root, out)
-    return _paragraphs("".join(out))
+    """Plain text of an HTML fragment with paragraph breaks kept as a blank line and <br>
+    as a line break: partnews.text.html_to_text, the project's one implementation."""
+    return text_rules.html_to_text(fragment)
 
 
 def plain_to_text(text: str | None) -> str | None:
