@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import sys
 import unicodedata
 
 import ftfy
@@ -167,6 +168,9 @@ def clean_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if text in _CLEANED:
+        return _CLEANED[text]
+    original = text
     # A few rounds reach the fixed point (a repair can expose an entity or mojibake);
     # stopping at it keeps the function idempotent.
     for _ in range(4):
@@ -174,7 +178,19 @@ def clean_text(text: str | None) -> str | None:
         if cleaned == text:
             break
         text = cleaned
-    return text or None
+    result = text or None
+    if len(_CLEANED) >= _CLEANED_MAX:
+        _CLEANED.clear()
+    _CLEANED[original] = result
+    if result is not None:
+        _CLEANED[result] = result  # clean text is its own cleaning (idempotent)
+    return result
+
+
+# clean_text's results, bounded: the pipelines clean a text, then take its matching form
+# and hash (which clean it again); ftfy is the costly part, so a cleaned text is known.
+_CLEANED: dict[str, str | None] = {}
+_CLEANED_MAX = 4096
 
 
 def display_title(title: str | None) -> str | None:
@@ -184,23 +200,28 @@ def display_title(title: str | None) -> str | None:
     a title is one line.
     """
     cleaned = clean_text(title)
-    if cleaned is None:
-        return None
+    if cleaned is None or "\n" not in cleaned:
+        return cleaned
     return clean_text(" ".join(cleaned.split("\n")))
 
 
-# Letters that NFKD does not decompose into a base letter plus accents.
-_LETTER_FOLDS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+# Letters that NFKD does not decompose into a base letter plus accents, and every
+# combining mark (accents once decomposed) deleted: one C-level str.translate pass.
+_FOLD_TABLE = str.maketrans(
+    {
+        **{"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"},
+        **{chr(c): None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))},
+    }
+)
+# Letters and digits are kept; every other character (quotes, apostrophes and dashes,
+# typographic or ASCII, and all punctuation and symbols) separates words. Python's \w is
+# exactly str.isalnum() plus "_".
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
 def _fold_once(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = text.translate(_LETTER_FOLDS)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    # Letters and digits are kept; every other character (quotes, apostrophes and dashes,
-    # typographic or ASCII, and all punctuation and symbols) separates words.
-    text = "".join(c if c.isalnum() else " " for c in text)
-    return " ".join(text.split())
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD_TABLE)
+    return _NOT_ALNUM_RE.sub(" ", text).strip()
 
 
 def matching_form(text: str | None) -> str:
