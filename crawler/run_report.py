@@ -9,6 +9,7 @@ failed to parse. The report is written to ``crawl_runs`` when the spider closes.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from scrapy.logformatter import LogFormatter
 from archive.store import Archive
 
 logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 25
 
 
 @dataclass
@@ -58,6 +60,10 @@ class RunReport:
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # `partnews crawl` turns this on: one line every PROGRESS_EVERY items on stderr.
+        self.progress = crawler.settings.getbool("PARTNEWS_PROGRESS")
+        if self.progress:
+            crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -65,6 +71,17 @@ class RunReport:
 
     def spider_opened(self, spider):
         current_run(self.crawler)
+
+    def item_scraped(self, item, response, spider):
+        stats = self.crawler.stats
+        count = stats.get_value("item_scraped_count", 0)
+        if count % PROGRESS_EVERY == 0:
+            print(
+                f"  {spider.name}: {count} items archived, "
+                f"{stats.get_value('downloader/request_count', 0)} requests so far…",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _reject(self, url, reason, item=None):
         run = current_run(self.crawler)

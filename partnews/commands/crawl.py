@@ -55,6 +55,7 @@ def crawl(
     settings = get_project_settings()
     settings.set("PARTNEWS_ARCHIVE", archive)
     settings.set("LOG_LEVEL", log_level)
+    settings.set("PARTNEWS_PROGRESS", True)
     if mirror:
         settings.set("PARTNEWS_MIRROR", mirror.rstrip("/"))
         # The mirror is this machine: no need to spare it.
