@@ -36,6 +36,10 @@ ITEM_COLUMNS = {
     "image": str,
     "translations": str,
     "cms_id": str,
+    "relevance_score": float,
+    "relevance_band": str,
+    "relevance_terms": str,
+    "sectors": str,
     "content_hash": str,
     "version": int,
     "first_seen": str,
@@ -97,6 +101,16 @@ VIEWS = {
 }
 
 
+def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
+    """Columns added by a later version of partnews, on an archive made by an earlier one."""
+    if not table.exists():
+        return
+    existing = table.columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            table.add_column(name, kind)
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index, trigger and view that is missing."""
     db.execute("PRAGMA journal_mode=WAL")
@@ -111,10 +125,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "timezone": str,
             "kinds": str,
             "relevance": str,
+            "cms": str,
         },
         pk="id",
         if_not_exists=True,
     )
+    _add_missing_columns(db["sources"], {"cms": str})
     db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id", if_not_exists=True)
     db["items"].create(
         ITEM_COLUMNS,
@@ -123,6 +139,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("source", "sources", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db["items"], ITEM_COLUMNS)
     db["events"].create(
         EVENT_COLUMNS,
         pk="item_id",
@@ -176,6 +193,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ["content_hash"],
             ["cms_id"],
             ["canonical_url"],
+            ["relevance_band"],
         ],
         "events": [["start"]],
         "item_urls": [["item_id"]],

@@ -219,8 +219,23 @@ def _item_row(item: dict[str, Any]) -> dict[str, Any]:
         if item.get("translations")
         else None,
         "cms_id": item.get("cms_id"),
+        "relevance_score": item.get("relevance_score"),
+        "relevance_band": relevance_band(item.get("relevance_score")),
+        "relevance_terms": _json_list(item.get("relevance_terms")),
+        "sectors": _json_list(item.get("sectors")),
         "content_hash": item.get("content_hash"),
     }
+
+
+# Bands of the relevance score, for a facet people can read (see crawler/relevance.toml).
+RELEVANCE_BANDS = ((3.0, "high"), (1.0, "medium"), (0.0001, "low"))
+
+
+def relevance_band(score: float | None) -> str | None:
+    """high, medium, low or none; None when the item was never scored."""
+    if score is None:
+        return None
+    return next((band for floor, band in RELEVANCE_BANDS if score >= floor), "none")
 
 
 def _json_list(values: list[str] | None) -> str | None:

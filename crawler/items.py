@@ -65,6 +65,11 @@ class ArchiveItem:
     registration_url: str | None = None
     cost: str | None = None
     status: str | None = None
+    # Set by the relevance pipeline: how much the item is about the partnership (0 = not at
+    # all), the rule terms that matched, and the economic sectors it is about.
+    relevance_score: float | None = None
+    relevance_terms: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
     # Set by the pipelines, not by spiders: the archive id (dedupe), the matching form of
     # the title for sorting, and the hash of the normalised content (normalize).
     id: str | None = None

@@ -28,6 +28,11 @@ class Source:
     day_first: bool | None = None
     kinds: tuple[str, ...] = ("news",)
     relevance: str = "all"
+    cms: str = "generic"
+    # Press sources: the WordPress search terms whose feeds are read.
+    search_terms: tuple[str, ...] = ()
+    # Scrapy settings for this source only (DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN…).
+    politeness: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def archive_row(self) -> dict:
@@ -43,6 +48,7 @@ class Source:
             "timezone": self.timezone,
             "kinds": ",".join(row["kinds"]),
             "relevance": self.relevance,
+            "cms": self.cms,
         }
 
 

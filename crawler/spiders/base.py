@@ -18,6 +18,13 @@ from crawler.sources import Source, get_source
 class PartnewsSpider(scrapy.Spider):
     """A spider for one source of the registry."""
 
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The source's politeness overrides (sources.toml) apply to its spider only."""
+        super().update_settings(settings)
+        for name, value in get_source(cls.name).politeness.items():
+            settings.set(name.upper(), value, priority="spider")
+
     @property
     def source(self) -> Source:
         return get_source(self.name)

@@ -98,14 +98,25 @@ def summarize(rows: list[dict]) -> tuple[str, list[str]]:
     return "\n".join(lines), broken
 
 
-def run(args) -> int:
+def crawlable_sources() -> list[str]:
+    """Sources of the registry that have a spider, in registry order."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
     from crawler.sources import load_sources
 
-    known = load_sources()
+    spiders = set(SpiderLoader.from_settings(get_project_settings()).list())
+    return [source for source in load_sources() if source in spiders]
+
+
+def run(args) -> int:
+    known = crawlable_sources()
     unknown = [s for s in args.sources if s not in known]
     if unknown:
         print(
-            f"Unknown source(s): {', '.join(unknown)}. Known: {', '.join(known)}.", file=sys.stderr
+            f"Unknown source(s): {', '.join(unknown)}. Known: {', '.join(known)}.",
+            file=sys.stderr,
         )
         return 2
     sources = args.sources or list(known)

@@ -41,7 +41,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from partnews.commands.crawl import crawl, summarize
+    from partnews.commands.crawl import crawl, crawlable_sources, summarize
     from partnews.commands.serve import serve
     from partnews.mirror.server import MirrorServer
     from partnews.mirror.site import MirrorConfig
@@ -54,9 +54,7 @@ def run(args) -> int:
         config.today = args.today
     with MirrorServer(config) as mirror:
         print(f"Mirror of the partner sites running at {mirror.url}", file=sys.stderr)
-        from crawler.sources import load_sources
-
-        rows = crawl(list(load_sources()), archive=str(archive), mirror=mirror.url)
+        rows = crawl(crawlable_sources(), archive=str(archive), mirror=mirror.url)
     table, broken = summarize(rows)
     print(table)
     if broken:

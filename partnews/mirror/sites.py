@@ -16,6 +16,13 @@ from partnews.mirror.site import MirrorConfig, MirrorSite
 SITE_CLASSES = (
     "partnews.mirror.wordpress:FranceSanDiegoSite",
     "partnews.mirror.drupal:InvestInProvenceSite",
+    "partnews.mirror.wordpress:TeamCoteDazurSite",
+    "partnews.mirror.wordpress:TimesOfSanDiegoSite",
+    "partnews.mirror.drupal:VilleDeMarseilleSite",
+    "partnews.mirror.drupal:CityOfSanDiegoSite",
+    "partnews.mirror.generic:RegionSudSite",
+    "partnews.mirror.generic:RisingSudSite",
+    "partnews.mirror.generic:SanDiegoBusinessSite",
 )
 
 
