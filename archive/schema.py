@@ -83,6 +83,7 @@ CRAWL_RUN_COLUMNS = {
     "items_updated": int,
     "items_unchanged": int,
     "items_rejected": int,
+    "items_not_relevant": int,
     "items_without_date": int,
     "duration_seconds": float,
 }
@@ -132,6 +133,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     _add_missing_columns(db["sources"], {"cms": str})
     db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id", if_not_exists=True)
+    _add_missing_columns(db["crawl_runs"], CRAWL_RUN_COLUMNS)
     db["items"].create(
         ITEM_COLUMNS,
         pk="id",
