@@ -90,7 +90,11 @@ class RunReport:
         logger.warning("Rejected %s: %s", url, reason)
 
     def item_dropped(self, item, response, exception, spider):
-        if isinstance(exception, DropItem):
+        from pipelines.relevance import NotRelevant
+
+        if isinstance(exception, NotRelevant):
+            self.crawler.stats.inc_value("partnews/items_not_relevant")
+        elif isinstance(exception, DropItem):
             data = item.to_dict() if hasattr(item, "to_dict") else dict(item)
             self._reject(data.get("url"), reject_reason(exception), data)
 
@@ -142,6 +146,7 @@ def run_counts(stats: dict, finish_reason: str, duration: float) -> dict:
         "items_updated": stats.get("partnews/items_updated", 0),
         "items_unchanged": stats.get("partnews/items_unchanged", 0),
         "items_rejected": stats.get("partnews/items_rejected", 0),
+        "items_not_relevant": stats.get("partnews/items_not_relevant", 0),
         "items_without_date": stats.get("partnews/items_without_date", 0),
         "duration_seconds": round(duration, 3),
     }

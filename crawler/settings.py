@@ -46,6 +46,7 @@ PARTNEWS_ARCHIVE = os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db")
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.relevance.RelevancePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }

@@ -84,14 +84,15 @@ def summarize(rows: list[dict]) -> tuple[str, list[str]]:
     """A human summary, and the sources that look broken."""
     lines = [
         f"{'source':<22}{'requests':>9}{'items':>7}{'new':>6}{'upd':>6}{'same':>6}"
-        f"{'rejected':>9}{'no date':>8}  finish"
+        f"{'rejected':>9}{'off-topic':>10}{'no date':>8}  finish"
     ]
     broken = []
     for r in rows:
         lines.append(
             f"{r['source']:<22}{r['requests'] or 0:>9}{r['items_seen'] or 0:>7}"
             f"{r['items_new'] or 0:>6}{r['items_updated'] or 0:>6}{r['items_unchanged'] or 0:>6}"
-            f"{r['items_rejected'] or 0:>9}{r['items_without_date'] or 0:>8}  {r['finish_reason']}"
+            f"{r['items_rejected'] or 0:>9}{r['items_not_relevant'] or 0:>10}"
+            f"{r['items_without_date'] or 0:>8}  {r['finish_reason']}"
         )
         if r["finish_reason"] != "finished" or not r["items_seen"]:
             broken.append(r["source"])
