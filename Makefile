@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8001
 
-.PHONY: demo test bench lint format venv clean
+.PHONY: demo test bench lint format venv clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,19 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/partnews demo --port $(PORT)
 
-## make test: the whole test suite
-test: venv
+## make test: the whole test suite (the browser tests need Debian's chromium: see `chromium`)
+test: venv chromium
 	$(BIN)/pytest
+
+## make chromium: Debian's Chromium for the browser tests (installed when run as root)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "No chromium: the browser tests will skip. Install it with: sudo apt-get install chromium"; \
+	  fi; }
 
 ## make bench: the benchmarks (figures beside their baselines); see docs/benchmarks.md
 bench: venv

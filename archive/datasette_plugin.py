@@ -1,22 +1,31 @@
-"""Datasette plugin: the SQL functions the archive's canned queries need.
+"""Datasette plugin: what the archive's pages and canned queries need beyond Datasette.
 
 Registered through the ``datasette`` entry point in pyproject.toml, so any Datasette
-started from this project's environment has it.
+started from this project's environment has it. It adds:
 
-``partnews_fts_query(text)`` turns what a person types into a safe FTS5 query: each
-word becomes a quoted string, so "cote d'azur" or "Saint-Étienne" can never be an FTS5
-syntax error, and all words must match. Accents are already optional in the index
-(``remove_diacritics 2``). ``partnews_fts_prefix(text)`` does the same with a prefix
-``*`` on every word ("biot" finds "biotech").
+* SQL functions for search: ``partnews_fts_query(text)`` turns what a person types into
+  a safe FTS5 query (each word a quoted string, so "cote d'azur" or "Saint-Étienne" is
+  never an FTS5 syntax error; all words must match; accents are already optional in the
+  index), and ``partnews_fts_prefix(text)`` does the same with a prefix ``*`` on every
+  word ("biot" finds "biotech");
+* the home page's and the item page's figures (``extra_template_vars``);
+* Atom and iCalendar output formats (``.atom``, ``.ics``, see archive/feeds.py);
+* search snippets with their ``**`` markers shown as highlights, and titles linked to
+  their item page (``render_cell``). Scraped text is always escaped first: no markup
+  from a source ever reaches a page.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from datasette import hookimpl
+from markupsafe import Markup, escape
 
 _WORD = re.compile(r"[^\s\"]+")
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+DATABASE = "partnews"
 
 
 def _terms(text: str | None) -> list[str]:
@@ -38,3 +47,148 @@ def fts_prefix_query(text: str | None) -> str:
 def prepare_connection(conn):
     conn.create_function("partnews_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("partnews_fts_prefix", 1, fts_prefix_query, deterministic=True)
+
+
+def highlight(snippet: str) -> Markup:
+    """A snippet with its ``**match**`` markers as <mark>, everything else escaped."""
+    escaped = str(escape(snippet))
+    return Markup(_MARKED.sub(r"<mark>\1</mark>", escaped))
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE or table is not None or not isinstance(value, str):
+        return None
+    if column == "snippet":
+        return highlight(value)
+    if column == "title" and row is not None and "id" in row.keys() and row["id"]:
+        return Markup(
+            f'<a href="{datasette.urls.row(DATABASE, "items", row["id"])}">{escape(value)}</a>'
+        )
+    return None
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if template == "index.html":
+        return _archive_overview(datasette)
+    if view_name == "row" and database == DATABASE and table == "items":
+        return _item_page(datasette, request)
+    return None
+
+
+def _archive_overview(datasette):
+    async def inner():
+        db = datasette.databases.get(DATABASE)
+        if db is None:
+            return {}
+        totals = (
+            await db.execute(
+                "select count(*) as items, sum(kind = 'news') as news, "
+                "sum(kind = 'event') as events, min(published) as first, "
+                "max(published) as last from items"
+            )
+        ).first()
+        sources = (
+            await db.execute(
+                "select sources.id, sources.name, sources.side, "
+                "(select count(*) from items where items.source = sources.id) as items, "
+                "(select max(finished) from crawl_runs where crawl_runs.source = sources.id "
+                "and finish_reason = 'finished') as last_success "
+                "from sources order by items desc, sources.id"
+            )
+        ).rows
+        return {"archive": dict(totals), "archive_sources": [dict(r) for r in sources]}
+
+    return inner
+
+
+def _item_page(datasette, request):
+    async def inner():
+        db = datasette.databases[DATABASE]
+        item_id = request.url_vars.get("pks")
+        item = (await db.execute("select * from items where id = ?", [item_id])).first()
+        if item is None:
+            return {}
+        event = (await db.execute("select * from events where item_id = ?", [item_id])).first()
+        versions = (
+            await db.execute(
+                "select version, captured_at, content_hash, title from item_versions "
+                "where item_id = ? order by version desc",
+                [item_id],
+            )
+        ).rows
+        urls = (
+            await db.execute(
+                "select url, relation, first_seen, last_seen from item_urls "
+                "where item_id = ? order by relation, url",
+                [item_id],
+            )
+        ).rows
+        source = (await db.execute("select * from sources where id = ?", [item["source"]])).first()
+        item = dict(item)
+        for name in ("authors", "categories", "tags", "sectors", "relevance_terms"):
+            item[name] = json.loads(item[name]) if item.get(name) else []
+        item["paragraphs"] = [p for p in (item.get("body") or "").split("\n\n") if p.strip()]
+        return {
+            "item": item,
+            "event": dict(event) if event else None,
+            "versions": [dict(v) for v in versions],
+            "item_urls": [dict(u) for u in urls],
+            "source": dict(source) if source else None,
+        }
+
+    return inner
+
+
+def _feed_title(datasette, database, query_name, table, request) -> str:
+    """A canned query's title, else the table's name."""
+    if query_name:
+        queries = (datasette.metadata(database=database) or {}).get("queries", {})
+        title = (queries.get(query_name) or {}).get("title")
+        if title:
+            return f"partnews: {title}"
+    return f"partnews: {table or query_name or 'query'}"
+
+
+def _render_atom(datasette, request, database, table, query_name, rows, columns):
+    from datasette.utils.asgi import Response
+
+    from archive.feeds import atom_feed
+
+    body = atom_feed(
+        [dict(zip(columns, row, strict=False)) for row in rows],
+        title=_feed_title(datasette, database, query_name, table, request),
+        feed_url=str(request.url),
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _render_ics(datasette, request, database, table, query_name, rows, columns):
+    from datasette.utils.asgi import Response
+
+    from archive.feeds import ics_calendar
+
+    body = ics_calendar(
+        [dict(zip(columns, row, strict=False)) for row in rows],
+        name=_feed_title(datasette, database, query_name, table, request),
+    )
+    return Response(body, content_type="text/calendar; charset=utf-8")
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    from archive.feeds import ATOM_COLUMNS, ICS_COLUMNS
+
+    return [
+        {
+            "extension": "atom",
+            "render": _render_atom,
+            "can_render": lambda columns: ATOM_COLUMNS <= set(columns),
+        },
+        {
+            "extension": "ics",
+            "render": _render_ics,
+            "can_render": lambda columns: ICS_COLUMNS <= set(columns),
+        },
+    ]

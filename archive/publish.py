@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from partnews import REPO_ROOT
 
 METADATA_PATH = REPO_ROOT / "datasette_metadata.json"
+TEMPLATES_DIR = Path(__file__).with_name("templates")
 
 # Chosen for a public archive on a small machine: queries are cut after a second,
 # facets give up quickly rather than hold a page, responses may be cached for 5 minutes.
@@ -30,6 +32,20 @@ SETTINGS = {
 }
 
 
+def as_partnews_db(archive: str | Path) -> Path:
+    """The archive under the name the metadata and the plugin expect ("partnews").
+
+    Datasette names a database after its file; an archive kept as, say,
+    ``nightly-2026-11-27.db`` is served through a ``partnews.db`` symlink to it.
+    """
+    archive = Path(archive).resolve()
+    if archive.stem == "partnews":
+        return archive
+    link = Path(tempfile.mkdtemp(prefix="partnews-serve-")) / "partnews.db"
+    link.symlink_to(archive)
+    return link
+
+
 def datasette_command(
     archive: str | Path, *, host: str = "127.0.0.1", port: int = 8001
 ) -> list[str]:
@@ -40,9 +56,11 @@ def datasette_command(
         "datasette",
         "serve",
         "--immutable",
-        str(archive),
+        str(as_partnews_db(archive)),
         "--metadata",
         str(METADATA_PATH),
+        "--template-dir",
+        str(TEMPLATES_DIR),
         "--host",
         host,
         "--port",
@@ -58,7 +76,8 @@ def datasette_app(archive: str | Path):
     from datasette.app import Datasette
 
     return Datasette(
-        immutables=[str(archive)],
+        immutables=[str(as_partnews_db(archive))],
         metadata=json.loads(METADATA_PATH.read_text()),
         settings=SETTINGS,
+        template_dir=str(TEMPLATES_DIR),
     )

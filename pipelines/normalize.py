@@ -127,6 +127,11 @@ def normalize_item(item: dict, source: Source | None) -> dict:
             item.get("end") if _ISO_DATE.match(item.get("end") or "") else None
         )
         out["timezone"] = item.get("timezone") or (source.timezone if source else None)
+    # Links shown to readers must be web links: a scraped "javascript:" or "data:" URL
+    # in a registration or image field is dropped, never rendered.
+    for name in ("image", "registration_url"):
+        if item.get(name) and not str(item[name]).startswith(("http://", "https://")):
+            out[name] = None
     out["title_sort"] = text.sort_key(out["title"])
     out["content_hash"] = text.content_hash(out["title"], out.get("body") or out.get("summary"))
     return out

@@ -1,39 +1,95 @@
-"""Base spider for Drupal news sites: views listings, the XML sitemap, article pages.
+"""Base spider for Drupal news sites: the RSS feed, views listings, the XML sitemap, node pages.
 
-Drupal pages carry no article JSON-LD on the partner sites, so the article pages are
-read (crawler.extract.article) and the site's dateline line gives the publication
-date. Listings are Drupal views with a zero-based ``?page=N`` pager: the spider walks
-them until a page has no rows. The sitemap adds the URLs no listing shows (nodes under
-another language prefix, such as ``/de/node/N``); the dedupe pipeline recognises those
-as the same items.
+Every Drupal site has the same ways in, tried here in the order of the structured ones
+first: the front-page feed ``/rss.xml``, the news views (zero-based ``?page=N`` pager,
+walked until a page has no rows), the XML sitemap, which also holds the URLs no listing
+shows (nodes under another language prefix, such as ``/de/node/N``), and the links to
+other nodes in a body (``/node/N``, which the redirect module sends to the alias). The
+feeds and listings only say where the nodes are: their teasers are cut, so every item is
+read from its node page, once (Scrapy drops a request for a URL already asked for, and a
+``/node/N`` redirect lands on the alias).
+
+A node page gives its title, canonical URL, shortlink (the node id), language and body
+field; its date is where the site's theme puts it: a text dateline (``dateline_css``),
+a ``<time datetime>`` (``time_css``), or whatever crawler.extract.article finds. A site's
+spider sets these class attributes and overrides nothing else unless its site differs.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import scrapy
 
 from crawler.extract.article import extract_article
+from crawler.extract.dates import normalize_iso
+from crawler.extract.feeds import is_feed, parse_feed
 from crawler.extract.sitemaps import parse_sitemap
+from crawler.extract.text import clean_inline, html_to_text
+from crawler.items import DATE_EVIDENCE, ArchiveItem
 from crawler.spiders.base import PartnewsSpider
+
+NODE_PATH = re.compile(r"^/(?:[a-z]{2}/)?node/\d+$")
+
+
+def path_of(url: str) -> str:
+    """The path of a URL, without query or fragment ("/" for a bare host)."""
+    return urlsplit(url).path or "/"
+
+
+def better_date(current_from: str | None, candidate_from: str) -> bool:
+    """Whether a date of `candidate_from` evidence should replace one of `current_from`.
+
+    The archive ranks date evidence (crawler.items.DATE_EVIDENCE): a site's own <time>
+    beats a <time> the extractor guessed at, but not JSON-LD or a meta tag.
+    """
+    if current_from is None:
+        return True
+    if current_from not in DATE_EVIDENCE:
+        return True
+    return DATE_EVIDENCE.index(candidate_from) <= DATE_EVIDENCE.index(current_from)
 
 
 class DrupalNewsSpider(PartnewsSpider):
+    # The front-page feed(s): the newest nodes with their aliases.
+    feed_paths: tuple[str, ...] = ("/rss.xml",)
     # Listing paths, one per language ("/en/news", "/actualites").
     listing_paths: tuple[str, ...] = ()
     listing_row_link_css = ".view-content .views-row .views-field-title a::attr(href)"
-    sitemap_path = "/sitemap.xml"
-    # Which sitemap URLs are articles (matched against the path).
+    sitemap_path: str | None = "/sitemap.xml"
+    # Which URLs are items (matched against the path).
     article_path_pattern = re.compile(r"^/(en/news|actualites)/[^/]+$")
+    # The body field; its text is the item's body (no menu, caption or date block).
+    body_css: str | None = (
+        "article .field--name-body.field__item, article .field--name-body > .field__item"
+    )
     # The element holding the dateline ("30 November 2018 / term, term"), if the site has one.
     dateline_css: str | None = None
+    # The <time> element whose datetime attribute is the publication date, if the site has one.
+    time_css: str | None = None
+    # The byline's author, if the site shows one ("By Office of the Mayor").
+    author_css: str | None = None
+    # Follow links from a body to other nodes (their aliases or /node/N).
+    follow_body_links = True
 
     async def start(self):
+        for path in self.feed_paths:
+            yield scrapy.Request(self.url(path), callback=self.parse_feed)
         for path in self.listing_paths:
             yield self.listing_request(path, 0)
         if self.sitemap_path:
             yield scrapy.Request(self.url(self.sitemap_path), callback=self.parse_sitemap)
+
+    # -- where the nodes are
+
+    def parse_feed(self, response):
+        if not is_feed(response.body):
+            self.logger.warning("%s is not an RSS or Atom feed", response.url)
+            return
+        for entry in parse_feed(response.body, url=response.url):
+            if entry.url and self.is_article_url(entry.url):
+                yield scrapy.Request(entry.url, callback=self.parse_article)
 
     def listing_request(self, path: str, page: int) -> scrapy.Request:
         url = self.url(path if page == 0 else f"{path}?page={page}")
@@ -59,17 +115,68 @@ class DrupalNewsSpider(PartnewsSpider):
                     yield scrapy.Request(url, callback=self.parse_article)
 
     def is_article_url(self, url: str) -> bool:
-        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
-        return bool(self.article_path_pattern.match(path))
+        return bool(self.article_path_pattern.match(path_of(url)))
+
+    def body_links(self, response) -> list[str]:
+        """Absolute URLs of the items and raw node paths a body links to, on this site."""
+        if not self.follow_body_links or not self.body_css:
+            return []
+        links = []
+        for href in response.css(self.body_css).css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            if urlsplit(url).hostname not in self.source.hosts:
+                continue
+            if self.is_article_url(url) or NODE_PATH.match(path_of(url)):
+                links.append(url)
+        return list(dict.fromkeys(links))
+
+    # -- the node page
 
     def parse_article(self, response):
+        if not self.is_article_url(response.url):
+            # A /node/N link that redirected to a page this source does not archive.
+            return
+        for url in self.body_links(response):
+            yield scrapy.Request(url, callback=self.parse_article)
         item = extract_article(response.text, response.url)
+        self.apply_body(item, response)
+        self.apply_time(item, response)
+        self.apply_author(item, response)
         if self.dateline_css:
             dateline = " ".join(response.css(self.dateline_css + " ::text").getall())
             self.apply_dateline(item, " ".join(dateline.split()))
         yield self.finish(item, response)
 
-    def apply_dateline(self, item, dateline: str) -> None:
+    def apply_body(self, item: ArchiveItem, response) -> None:
+        """The body field's text, when the theme has one: exact, where a text extractor
+        may keep a section header or a date label."""
+        if not self.body_css:
+            return
+        fragments = response.css(self.body_css).getall()
+        body = html_to_text("\n".join(fragments)) if fragments else None
+        if body:
+            item.body = body
+
+    def apply_time(self, item: ArchiveItem, response) -> None:
+        """The site's own <time datetime> as the publication date (UTC "Z" kept as such:
+        the normalize pipeline shows it in the source's timezone)."""
+        if not self.time_css:
+            return
+        value = normalize_iso(response.css(f"{self.time_css}::attr(datetime)").get())
+        if value and better_date(item.published_from, "time"):
+            item.published = value
+            item.published_from = "time"
+
+    def apply_author(self, item: ArchiveItem, response) -> None:
+        """The byline's author, without the "By" Drupal themes print before it."""
+        if not self.author_css or item.authors:
+            return
+        text = clean_inline(" ".join(response.css(self.author_css + " ::text").getall()))
+        name = re.sub(r"^(?:by|par)\s+", "", text or "", flags=re.IGNORECASE).strip()
+        if name:
+            item.authors = [name]
+
+    def apply_dateline(self, item: ArchiveItem, dateline: str) -> None:
         """Use the page's dateline as the publication date when nothing better was found."""
         if dateline and not item.published:
             item.published = dateline

@@ -1,4 +1,4 @@
-"""A Drupal 9 site for the local mirror, and investinprovence.com built on it.
+"""A Drupal 9 site for the local mirror, and the three Drupal sources built on it.
 
 `DrupalSite` renders a multilingual Drupal 9 news site from a content folder (see
 tests/sites/www.investinprovence.com/README.md for the format) the way Drupal with
@@ -6,6 +6,13 @@ pathauto, redirect, views and simple_sitemap answers: path aliases per language,
 default language without prefix, raw `/de/node/N` paths, views listings with the
 zero-based `?page=N` pager, the front-page RSS feed, robots.txt and sitemap.xml.
 Only the URL shapes and markup the crawler meets are reproduced; everything else is 404.
+
+Sites differ by their theme (site.toml `theme`): templates in templates/drupal/<theme>/
+override the default ones (investinprovence.com's) by name, the way a Drupal theme
+overrides twig templates, so each site keeps its own markup: a text dateline
+(investinprovence.com), a `<time datetime>` whose text Drupal leaves to the browser
+(marseille.fr), a byline with a `<time>` (sandiego.gov). Nodes are news (listed, in
+the feed) or basic pages (only at their alias and in the sitemap).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
@@ -123,6 +130,10 @@ class NodeVersion:
     body: tuple[str, ...] = ()  # HTML blocks, one paragraph (or <h2>, <ul>…) each
     # Also served at /de/node/N: English text, German interface (see sources.md §1.2).
     also_de: bool = False
+    # "news" (in the listings and the feed) or "page" (a basic page: alias and sitemap only).
+    type: str = "news"
+    # The byline's author, for themes that show one.
+    author: str | None = None
 
 
 @dataclass
@@ -190,6 +201,8 @@ def load_node(path: Path) -> NodeVersion:
         caption=meta.get("caption"),
         body=body_blocks(body),
         also_de=bool(meta.get("also_de", False)),
+        type=meta.get("type", "news"),
+        author=meta.get("author"),
     )
 
 
@@ -211,10 +224,22 @@ def load_content(folder: Path) -> DrupalContent:
 # --- small pure helpers -----------------------------------------------------------------
 
 
-def format_date(moment: datetime, lang: str) -> str:
-    """Drupal's "d F Y" in the interface language: "05 May 2022", "28 Januar 2019"."""
+def format_date(moment: datetime, lang: str, pattern: str = "d F Y") -> str:
+    """A Drupal date format in the interface language.
+
+    "d F Y" (the default): "05 May 2022", "28 Januar 2019"; "F j, Y": "November 24, 2015".
+    """
     month = MONTHS[lang].split()[moment.month - 1]
-    return f"{moment.day:02d} {month} {moment.year}"
+    if pattern == "F j, Y":
+        return f"{month} {moment.day}, {moment.year}"
+    if pattern == "d F Y":
+        return f"{moment.day:02d} {month} {moment.year}"
+    raise ValueError(f"unsupported date format {pattern!r}")
+
+
+def iso_utc(moment: datetime) -> str:
+    """The `datetime` attribute Drupal's date formatters put on <time>: UTC with a "Z"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc2822(moment: datetime) -> str:
@@ -277,6 +302,29 @@ def image_token(path: str) -> str:
     return hashlib.sha256(path.encode()).hexdigest()[:8]
 
 
+def newest_first(versions) -> list[NodeVersion]:
+    """The views' sort: newest created first, the higher node id first on a tie."""
+    return sorted(versions, key=lambda v: (v.created, v.nid), reverse=True)
+
+
+def theme_templates(theme: str | None) -> Environment:
+    """The template environment of a theme: its own templates first, then the defaults.
+
+    A theme folder (templates/drupal/<theme>/) only holds the templates it changes, as a
+    Drupal sub-theme does; robots.txt, rss.xml and sitemap.xml are the same everywhere.
+    """
+    loaders = [PackageLoader("partnews.mirror", "templates/drupal")]
+    if theme:
+        loaders.insert(0, PackageLoader("partnews.mirror", f"templates/drupal/{theme}"))
+    return Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 # --- the site ---------------------------------------------------------------------------
 
 
@@ -295,14 +343,8 @@ class DrupalSite:
         self.folder = folder
         if hosts:
             self.hosts = hosts
-        self.templates = Environment(
-            loader=PackageLoader("partnews.mirror", "templates/drupal"),
-            autoescape=select_autoescape(("html", "xml"), default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
         self.reload()
+        self.templates = theme_templates(self.settings.get("theme"))
 
     def reload(self) -> None:
         """Re-read the content folder (tests edit content between crawls)."""
@@ -312,6 +354,7 @@ class DrupalSite:
         self.default_language = self.settings["default_language"]
         self.per_page = int(self.settings.get("rows_per_page", 10))
         self.feed_items = int(self.settings.get("feed_items", 10))
+        self.date_format = self.settings.get("date_format", "d F Y")
 
     # -- URLs
 
@@ -339,7 +382,7 @@ class DrupalSite:
             rows = [v for v in self.content.versions if v.also_de]
         else:
             rows = [v for v in self.content.versions if v.langcode == lang]
-        return sorted(rows, key=lambda v: (v.created, v.nid), reverse=True)
+        return newest_first(v for v in rows if v.type == "news")
 
     def url_of(self, version: NodeVersion, lang: str) -> str:
         """Root-relative URL of a node version shown with the `lang` interface."""
@@ -442,7 +485,7 @@ class DrupalSite:
             breadcrumb.append((listing["title"], listing["path"]))
         description = version.standfirst or trim_text(plain_text(" ".join(version.body)), 300)
         return self.html(
-            "article.html",
+            "article.html" if version.type == "news" else "basic_page.html",
             version.changed,
             lang,
             node=version,
@@ -452,7 +495,9 @@ class DrupalSite:
             alternates=alternates,
             title=version.title,
             description=description,
-            date=format_date(version.created, lang),
+            date=format_date(version.created, lang, self.date_format),
+            created_iso=iso_utc(version.created),
+            changed_iso=iso_utc(version.changed),
             terms=[
                 (term.name(lang), f"{self.prefix(lang)}/taxonomy/term/{term.tid}") for term in terms
             ],
@@ -462,14 +507,16 @@ class DrupalSite:
             breadcrumb=breadcrumb,
             menu=self.menu(lang),
             feed=None,
-            body_class="path-node page-node-type-news",
+            body_class=f"path-node page-node-type-{version.type}",
             current_path=f"node/{version.nid}",
             is_front=False,
         )
 
     def menu(self, lang: str) -> list[list[str]]:
-        """The main menu links of an interface language (English where none is set)."""
-        return self.settings["menu"].get(lang, self.settings["menu"]["en"])
+        """The main menu links of an interface language (English, else the default one's,
+        where none is set)."""
+        menus = self.settings["menu"]
+        return menus.get(lang) or menus.get("en") or menus[self.default_language]
 
     def photo_url(self, version: NodeVersion) -> str | None:
         """Where Drupal's image style serves the node's photo (root-relative)."""
@@ -485,7 +532,8 @@ class DrupalSite:
                 "title": v.title,
                 "url": self.url_of(v, lang),
                 "hreflang": v.langcode,
-                "date": format_date(v.created, lang),
+                "date": format_date(v.created, lang, self.date_format),
+                "date_iso": iso_utc(v.created),
                 "teaser": trim_text(plain_text(" ".join(v.body)), length),
             }
             for v in versions
@@ -562,7 +610,7 @@ class DrupalSite:
     def feed(self, lang: str | None) -> MirrorResponse:
         """Drupal's front-page RSS: /rss.xml every language, /en/rss.xml English only."""
         if lang is None:
-            versions = sorted(self.content.versions, key=lambda v: (v.created, v.nid), reverse=True)
+            versions = newest_first(v for v in self.content.versions if v.type == "news")
             feed_lang = self.default_language
         else:
             versions = self.versions_in(lang)
@@ -639,3 +687,21 @@ class InvestInProvenceSite(DrupalSite):
 
     def __init__(self, config: MirrorConfig) -> None:
         super().__init__(config, config.sites_dir / "www.investinprovence.com")
+
+
+class VilleDeMarseilleSite(DrupalSite):
+    """www.marseille.fr: the city's international news (French), dates only in <time>."""
+
+    hosts = ("www.marseille.fr", "marseille.fr")
+
+    def __init__(self, config: MirrorConfig) -> None:
+        super().__init__(config, config.sites_dir / "www.marseille.fr")
+
+
+class CityOfSanDiegoSite(DrupalSite):
+    """www.sandiego.gov: the City's "Inside San Diego" stories (English), a <time> byline."""
+
+    hosts = ("www.sandiego.gov", "sandiego.gov")
+
+    def __init__(self, config: MirrorConfig) -> None:
+        super().__init__(config, config.sites_dir / "www.sandiego.gov")

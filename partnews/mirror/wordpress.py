@@ -6,16 +6,29 @@ X-WP-Total headers and 400 past the last page), the core sitemaps, and The Event
 Calendar's list view, single event pages with schema.org JSON-LD, iCal exports and
 REST API. `WordPressSite` is generic (any folder in the format documented in
 tests/sites/www.france-sandiego.org/README.md); `FranceSanDiegoSite` binds it to that
-folder. HTML comes from the Jinja templates in templates/wordpress/; JSON, XML and
-iCalendar are built here, where their exact bytes are easier to see.
+folder. HTML comes from the Jinja templates in templates/wordpress/ (a site's `theme`
+subfolder first); JSON, XML and iCalendar are built here, where their exact bytes are
+easier to see.
+
+The same class also reproduces what the other WordPress sources do differently, each
+switched on by a site.toml setting: other permalink structures (`/%postname%/`,
+`/%category%/%year%/…`), Polylang-style languages under path prefixes (`/en/`) with
+hreflang alternates and the REST `lang`/`translations` fields, a second host that
+serves the same site with its own links (no redirect), hosts that redirect to the main
+one, the search and its feed (`/?s=TERM&feed=rss2`, matched like MySQL's accent- and
+case-insensitive collation), excerpt-only feeds, Yoast's sitemaps instead of core's,
+and sites without The Events Calendar (tests/sites/www.investincotedazur.com/README.md
+documents the settings). `TeamCoteDazurSite` and `TimesOfSanDiegoSite` bind them.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from email.utils import format_datetime
@@ -73,6 +86,12 @@ class Entry:
     cost: str = ""
     website: str = ""
     status: str = "scheduled"
+    # Multilingual sites: the entry's language code ("" = the site's default language)
+    # and a key shared by an entry and its translations.
+    lang: str = ""
+    translation: str = ""
+    # Filtered sources: whether the entry is meant to be archived (read by tests only).
+    relevant: bool | None = None
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -240,6 +259,37 @@ def ics_offset(offset: timedelta) -> str:
     return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
 
 
+# English stopwords WordPress drops from a search (get_search_stopwords()).
+SEARCH_STOPWORDS = frozenset(
+    "about an are as at be by com for from how in is it of on or that the this to was what "
+    "when where who will with www".split()
+)
+
+
+def fold(text: str) -> str:
+    """Case and accents folded, as MySQL's utf8mb4_unicode_ci compares ("Côte" = "cote")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_terms(query: str) -> list[str]:
+    """WP_Query::parse_search_terms: quoted phrases kept whole, lone letters and
+    stopwords dropped; more than 9 terms search the whole string as one."""
+    query = query.strip()
+    raw = re.findall(r'"[^"]+"|\S+', query)
+    if len(raw) > 9:
+        return [query]
+    terms = []
+    for term in raw:
+        term = term.strip("\"'") if re.fullmatch(r'".+"', term) else term.strip("\"' ")
+        if not term or (len(term) == 1 and re.fullmatch(r"[a-z-]", term, re.I)):
+            continue
+        if term.lower() in SEARCH_STOPWORDS:
+            continue
+        terms.append(term)
+    return terms or ([query] if query else [])
+
+
 # --------------------------------------------------------------------------------------
 # The site.
 # --------------------------------------------------------------------------------------
@@ -259,8 +309,21 @@ class WordPressSite:
         self.per_page = int(s.get("posts_per_page", 10))
         self.events_per_page = int(s.get("events_per_page", 12))
         self.excerpt_length = int(s.get("excerpt_length", 55))
+        # What differs between WordPress sites (see the module docstring).
+        self.permalink_structure = s.get("permalink", "/%year%/%monthnum%/%day%/%postname%/")
+        self.languages: tuple[str, ...] = tuple(s.get("languages", ()))  # first: the default
+        self.locales: dict[str, str] = dict(s.get("locales", {}))
+        self.host_links: dict[str, dict] = dict(s.get("host_links", {}))
+        self.redirect_hosts: tuple[str, ...] = tuple(s.get("redirect_hosts", ()))
+        self.has_events = bool(s.get("tribe_events", True))
+        self.sitemap_style = s.get("sitemaps", "core")
+        self.feed_excerpt_only = bool(s.get("rss_use_excerpt", False))
+        self.trailing_slash = True
+        theme = s.get("theme")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+            loader=jinja2.FileSystemLoader(
+                [TEMPLATES_DIR / theme, TEMPLATES_DIR] if theme else TEMPLATES_DIR
+            ),
             autoescape=False,  # titles and content are HTML already, as WordPress has them
             trim_blocks=True,
             lstrip_blocks=True,
@@ -268,15 +331,86 @@ class WordPressSite:
         )
         self.env.filters["attr"] = lambda v: html.escape(str(v), quote=True)
         self.env.globals["utc"] = UTC
+        self.paths = {self.entry_path(e): e for e in [*self.content.posts, *self.content.pages]}
+
+    def view_for(self, host: str) -> WordPressSite:
+        """The site as seen on `host`: a host listed in `host_links` gets its own base URL
+        (and trailing-slash habit) in every link, as a second vhost of the same install."""
+        links = self.host_links.get(host)
+        if links is None:
+            return self
+        view = copy.copy(self)  # shares the content; only the link settings differ
+        view.base = links.get("base", f"https://{host}").rstrip("/")
+        view.trailing_slash = bool(links.get("trailing_slash", True))
+        return view
 
     # -- URLs and derived values -----------------------------------------------------
 
-    def permalink(self, entry: Entry) -> str:
-        if entry.type == "post":
-            return f"{self.base}/{entry.date:%Y/%m/%d}/{entry.slug}/"
+    def lang_of(self, entry: Entry) -> str:
+        return entry.lang or (self.languages[0] if self.languages else "")
+
+    def lang_prefix(self, lang: str) -> str:
+        """Polylang's directory: none for the default language, "/en" for the others."""
+        if not self.languages or not lang or lang == self.languages[0]:
+            return ""
+        return f"/{lang}"
+
+    def locale(self, lang: str | None = None) -> str:
+        """The page's language tag ("en-US") for <html lang>, hreflang and feeds."""
+        lang = lang or (self.languages[0] if self.languages else "")
+        return self.locales.get(lang, self.content.settings.get("language", "en-US"))
+
+    def entry_path(self, entry: Entry) -> str:
+        """The path of an entry's permalink, with its language prefix."""
         if entry.type == "tribe_events":
-            return f"{self.base}/event/{entry.slug}/"
-        return f"{self.base}/{entry.slug}/"
+            return f"/event/{entry.slug}/"
+        if entry.type == "post":
+            section = entry.categories[0] if entry.categories else "uncategorized"
+            path = (
+                self.permalink_structure.replace("%year%", f"{entry.date:%Y}")
+                .replace("%monthnum%", f"{entry.date:%m}")
+                .replace("%day%", f"{entry.date:%d}")
+                .replace("%category%", section)
+                .replace("%postname%", entry.slug)
+            )
+        else:
+            path = f"/{entry.slug}/"
+        return self.lang_prefix(entry.lang) + path
+
+    def permalink(self, entry: Entry) -> str:
+        path = self.entry_path(entry)
+        return self.base + (path if self.trailing_slash else path.rstrip("/"))
+
+    def posts_in(self, lang: str | None) -> list[Entry]:
+        """The posts of one language (all of them on a monolingual site)."""
+        if not self.languages or lang is None:
+            return self.content.posts
+        return [p for p in self.content.posts if self.lang_of(p) == lang]
+
+    def split_language(self, path: str) -> tuple[str | None, str]:
+        """("en", "/feed/") for "/en/feed/"; the default language for unprefixed paths."""
+        if not self.languages:
+            return None, path
+        for lang in self.languages[1:]:
+            if path == f"/{lang}/" or path.startswith(f"/{lang}/"):
+                return lang, path[len(lang) + 1 :]
+        return self.languages[0], path
+
+    def translations(self, entry: Entry) -> list[Entry]:
+        """The entry and its translations, in the site's language order."""
+        if not entry.translation:
+            return [entry]
+        group = [p for p in self.content.posts if p.translation == entry.translation]
+        return sorted(group, key=lambda p: self.languages.index(self.lang_of(p)))
+
+    def alternates(self, entry: Entry) -> list[tuple[str, str]]:
+        """hreflang alternates as Polylang prints them: every translation, then x-default."""
+        group = self.translations(entry)
+        if not self.languages or len(group) < 2:
+            return []
+        links = [(self.locale(self.lang_of(p)), self.permalink(p)) for p in group]
+        default = next((p for p in group if self.lang_of(p) == self.languages[0]), group[0])
+        return links + [("x-default", self.permalink(default))]
 
     def title(self, entry: Entry) -> str:
         return texturize(entry.title)
@@ -317,6 +451,13 @@ class WordPressSite:
     # -- the request entry point -------------------------------------------------------
 
     def handle(self, request: MirrorRequest) -> MirrorResponse | None:
+        if request.host in self.redirect_hosts:
+            query = urlencode(request.query, doseq=True)
+            return self.redirect(self.base + request.path + (f"?{query}" if query else ""))
+        return self.view_for(request.host).answer(request)
+
+    def answer(self, request: MirrorRequest) -> MirrorResponse:
+        """One request, on the host's view of the site."""
         path, query = request.path, request.query
         if "rest_route" in query:
             path = "/wp-json" + query["rest_route"][0]
@@ -324,9 +465,11 @@ class WordPressSite:
             return self.rest(path[len("/wp-json") :] or "/", query)
         response = self.route(path, query)
         if response is None and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
-            # redirect_canonical: a pretty permalink without its trailing slash
             found = self.route(path + "/", query)
             if found is not None and found.status == 200:
+                if not self.trailing_slash:
+                    return found  # this host's links have no slash: it serves both forms
+                # redirect_canonical: a pretty permalink without its trailing slash
                 return self.redirect(self.base + path + "/")
         return response if response is not None else self.not_found()
 
@@ -336,22 +479,33 @@ class WordPressSite:
             if first.get("p", "").isdigit() or first.get("page_id", "").isdigit():
                 entry = self.content.by_id(int(first.get("p") or first["page_id"]))
                 return self.redirect(self.permalink(entry)) if entry else None
+            if "s" in first:
+                return self.search(first["s"], first.get("paged", "1"), first.get("feed"))
             if first.get("feed") in ("rss2", "rss"):
-                return self.feed(self.content.posts, self.base + "/feed/")
-        if path in ("/robots.txt", "/wp-sitemap.xml", "/sitemap.xml") or path.startswith(
-            "/wp-sitemap-"
-        ):
+                lang = self.split_language("/")[0]
+                return self.feed(self.posts_in(lang), self.base + "/feed/", lang=lang)
+        if path in (
+            "/robots.txt",
+            "/wp-sitemap.xml",
+            "/sitemap.xml",
+            "/sitemap_index.xml",
+        ) or re.fullmatch(r"/(wp-sitemap-.+|[a-z_]+-sitemap\d*)\.xml", path):
             return self.sitemaps(path)
         if path.startswith(("/events/", "/event/")):
-            return self.events_route(path, first)
+            return self.events_route(path, first) if self.has_events else None
         return self.blog_route(path)
 
     def blog_route(self, path: str) -> MirrorResponse | None:
-        posts = self.content.posts
+        entry = self.paths.get(path)
+        if entry is not None:
+            return self.single(entry) if entry.type == "post" else self.page(entry)
+        lang, path = self.split_language(path)
+        posts = self.posts_in(lang)
+        home = self.base + self.lang_prefix(lang or "")
         if match := re.fullmatch(r"/(?:page/(\d+)/)?", path):
-            return self.listing(posts, int(match[1] or 1), self.base + "/", None)
+            return self.listing(posts, int(match[1] or 1), home + "/", None, lang)
         if path == "/feed/":
-            return self.feed(posts, self.base + "/feed/")
+            return self.feed(posts, home + "/feed/", lang=lang)
         if match := re.fullmatch(r"/(category|tag)/([^/]+)/(?:page/(\d+)/|(feed)/)?", path):
             taxonomy = "category" if match[1] == "category" else "post_tag"
             table = self.content.categories if taxonomy == "category" else self.content.tags
@@ -362,18 +516,7 @@ class WordPressSite:
             link = self.term_link(term, taxonomy)
             if match[4]:
                 return self.feed(chosen, link + "feed/", term["name"])
-            return self.listing(chosen, int(match[3] or 1), link, term)
-        if match := re.fullmatch(r"/(\d{4})/(\d{2})/(\d{2})/([^/]+)/", path):
-            for post in posts:
-                if post.slug == match[4] and f"{post.date:%Y/%m/%d}" == "/".join(
-                    match.group(1, 2, 3)
-                ):
-                    return self.single(post)
-            return None
-        if match := re.fullmatch(r"/([^/]+)/", path):
-            for page in self.content.pages:
-                if page.slug == match[1]:
-                    return self.page(page)
+            return self.listing(chosen, int(match[3] or 1), link, term, lang)
         return None
 
     # -- responses -------------------------------------------------------------------
@@ -386,6 +529,8 @@ class WordPressSite:
     def html_response(
         self, template: str, status: int = 200, last_modified=None, headers=None, **context
     ) -> MirrorResponse:
+        context.setdefault("lang", None)
+        context.setdefault("alternates", [])
         body = self.env.get_template(template).render(site=self, **context)
         all_headers = {"Link": f'<{self.base}/wp-json/>; rel="https://api.w.org/"'}
         all_headers.update(headers or {})
@@ -400,8 +545,16 @@ class WordPressSite:
     def not_found(self) -> MirrorResponse:
         return self.html_response("404.html", status=404, doc_title="Page not found")
 
-    def listing(self, posts: list[Entry], page: int, link: str, term: dict | None):
-        """The blog index or a term archive: 10 per page, newest first, 404 past the end."""
+    def listing(
+        self,
+        posts: list[Entry],
+        page: int,
+        link: str,
+        term: dict | None,
+        lang: str | None = None,
+        search: str | None = None,
+    ):
+        """The blog index, a term archive or search results: 10 per page, 404 past the end."""
         total_pages = max(1, -(-len(posts) // self.per_page))
         if page < 1 or page > total_pages or (page > 1 and not posts):
             return None
@@ -413,8 +566,12 @@ class WordPressSite:
         title = self.content.settings["name"]
         if term is not None:
             title = f"{term['name']} Archives"
+        if search is not None:
+            title = f"Search Results for &#8220;{html.escape(search)}&#8221;"
         return self.html_response(
             "archive.html",
+            lang=lang,
+            search=search,
             last_modified=self.newest(shown),
             doc_title=title if page == 1 else f"{title} &#8211; Page {page}",
             canonical=page_url(page),
@@ -438,13 +595,75 @@ class WordPressSite:
             doc_title=self.title(post),
             canonical=self.permalink(post),
             post=post,
+            lang=self.lang_of(post),
+            alternates=self.alternates(post),
             shortlink=shortlink,
             author=self.content.authors.get(post.author, {"name": post.author, "slug": ""}),
             categories=self.terms(post, "category"),
             tags=self.terms(post, "post_tag"),
             previous=self.neighbour(post, +1),
             next=self.neighbour(post, -1),
+            jsonld=self.article_graph(post),
         )
+
+    def article_graph(self, post: Entry) -> str:
+        """Yoast SEO's schema graph of a post: NewsArticle, WebPage, WebSite, Person,
+        linked by @id, dates in UTC (themes that print JSON-LD use it)."""
+        link = self.permalink(post)
+        author = self.content.authors.get(post.author, {"name": post.author, "slug": ""})
+        person = f"{self.base}/#/schema/person/{author.get('slug', '')}"
+
+        def utc(moment: datetime) -> str:
+            return self.aware(moment).astimezone(UTC).isoformat()
+
+        graph = [
+            {
+                "@type": "NewsArticle",
+                "@id": f"{link}#article",
+                "isPartOf": {"@id": link},
+                "author": {"name": author["name"], "@id": person},
+                "headline": html.unescape(self.title(post)),
+                "datePublished": utc(post.date),
+                "dateModified": utc(post.modified),
+                "mainEntityOfPage": {"@id": link},
+                "wordCount": len(strip_tags(post.content).split()),
+                "publisher": {"@id": f"{self.base}/#organization"},
+                "keywords": [t["name"] for t in self.terms(post, "post_tag")],
+                "articleSection": [t["name"] for t in self.terms(post, "category")],
+                "inLanguage": self.locale(self.lang_of(post)),
+            },
+            {
+                "@type": "WebPage",
+                "@id": link,
+                "url": link,
+                "name": html.unescape(self.title(post)) + " - " + self.content.settings["name"],
+                "isPartOf": {"@id": f"{self.base}/#website"},
+                "datePublished": utc(post.date),
+                "dateModified": utc(post.modified),
+                "inLanguage": self.locale(self.lang_of(post)),
+            },
+            {
+                "@type": "WebSite",
+                "@id": f"{self.base}/#website",
+                "url": f"{self.base}/",
+                "name": self.content.settings["name"],
+                "publisher": {"@id": f"{self.base}/#organization"},
+            },
+            {
+                "@type": "Organization",
+                "@id": f"{self.base}/#organization",
+                "name": self.content.settings["name"],
+                "url": f"{self.base}/",
+            },
+            {
+                "@type": "Person",
+                "@id": person,
+                "name": author["name"],
+                "url": f"{self.base}/author/{author.get('slug', '')}/",
+            },
+        ]
+        data = {"@context": "https://schema.org", "@graph": graph}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
 
     def neighbour(self, post: Entry, step: int) -> Entry | None:
         posts = self.content.posts
@@ -478,8 +697,16 @@ class WordPressSite:
             events_widget=events_widget,
         )
 
-    def feed(self, posts: list[Entry], self_link: str, term_name: str | None = None):
-        """RSS 2.0 as wp-includes/feed-rss2.php writes it: the 10 newest."""
+    def feed(
+        self,
+        posts: list[Entry],
+        self_link: str,
+        term_name: str | None = None,
+        lang: str | None = None,
+        status: int = 200,
+    ):
+        """RSS 2.0 as wp-includes/feed-rss2.php writes it: the 10 newest (or the posts
+        given, already paged), with only the excerpt when rss_use_excerpt is set."""
         shown = posts[: self.per_page]
         newest = self.newest(shown) or self.aware(datetime(2016, 1, 1))
         body = self.env.get_template("feed.xml").render(
@@ -490,27 +717,98 @@ class WordPressSite:
             + (f" &#187; {texturize(term_name)}" if term_name else ""),
             last_build=rfc2822(newest),
             rfc2822=rfc2822,
+            language=self.locale(lang),
+            home_link=self.base + self.lang_prefix(lang or "") + "/",
         )
         return MirrorResponse(
-            body=body.encode("utf-8"), content_type=RSS_TYPE, last_modified=newest
+            status=status,
+            body=body.encode("utf-8"),
+            content_type=RSS_TYPE,
+            last_modified=newest if status == 200 else None,
+        )
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search_matches(self, query: str) -> list[Entry]:
+        """The posts WordPress finds for `s`, in its order.
+
+        Every term must be in the title, excerpt or content (LIKE '%term%' on the stored
+        HTML, accent- and case-insensitive). One term: title matches first; several: the
+        CASE ranking of WP_Query::parse_search_order. Then newest first.
+        """
+        terms = [fold(t) for t in search_terms(query)]
+        if not terms:
+            return []
+        whole = fold(query.strip())
+
+        def fields(p: Entry) -> tuple[str, str, str]:
+            return fold(p.title), fold(p.excerpt), fold(p.content)
+
+        posts = self.content.posts
+        found = [p for p in posts if all(any(t in f for f in fields(p)) for t in terms)]
+
+        def rank(p: Entry) -> int:
+            title, excerpt, content = fields(p)
+            if len(terms) == 1:
+                return 0 if terms[0] in title else 1
+            if whole in title:
+                return 1
+            if all(t in title for t in terms):
+                return 2
+            if any(t in title for t in terms):
+                return 3
+            if whole in excerpt:
+                return 4
+            return 5 if whole in content else 6
+
+        newest_first = sorted(found, key=lambda p: (p.date, p.id), reverse=True)
+        return sorted(newest_first, key=rank)  # stable: newest first within a rank
+
+    def search(self, query: str, paged: str, feed: str | None) -> MirrorResponse | None:
+        """`/?s=TERM` (results page) and `/?s=TERM&feed=rss2`, `&paged=N`; a page past
+        the results is a 404 (the feed one still carries an empty channel, as WP does)."""
+        page = int(paged) if paged.isdigit() and int(paged) > 0 else 1
+        found = self.search_matches(query)
+        shown = found[(page - 1) * self.per_page : page * self.per_page]
+        status = 404 if page > 1 and not shown else 200
+        if feed in ("rss2", "rss"):
+            link = f"{self.base}/?{urlencode({'s': query, 'feed': 'rss2'})}"
+            title = f"Search Results for &#8220;{html.escape(query)}&#8221;"
+            return self.feed(shown, link, term_name=title, status=status)
+        if status == 404:
+            return None
+        link = f"{self.base}/?{urlencode({'s': query})}"
+        total_pages = max(1, -(-len(found) // self.per_page))
+        return self.html_response(
+            "archive.html",
+            doc_title=f"You searched for {html.escape(query)}",
+            canonical=None,
+            posts=shown,
+            term=None,
+            page=page,
+            total_pages=total_pages,
+            page_url=lambda n: link if n == 1 else f"{link}&paged={n}",
+            search=query,
+            lang=None,
         )
 
     # -- sitemaps and robots -------------------------------------------------------------
 
     def sitemaps(self, path: str) -> MirrorResponse | None:
+        """robots.txt and the sitemaps: WordPress core's (one per post type, and per
+        language on a Polylang site), or Yoast's when `sitemaps = "yoast"`."""
+        index = "/sitemap_index.xml" if self.sitemap_style == "yoast" else "/wp-sitemap.xml"
         if path == "/robots.txt":
             text = (
                 "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\n"
-                f"Sitemap: {self.base}/wp-sitemap.xml\n"
+                f"Sitemap: {self.base}{index}\n"
             )
             return MirrorResponse(body=text.encode(), content_type="text/plain; charset=utf-8")
-        if path == "/sitemap.xml":
-            return self.redirect(self.base + "/wp-sitemap.xml")
-        groups = {
-            "post": self.content.posts,
-            "page": self.content.pages,
-            "tribe_events": self.content.events,
-        }
+        if path in ("/sitemap.xml", "/wp-sitemap.xml", "/sitemap_index.xml") and path != index:
+            return self.redirect(self.base + index)
+        if self.sitemap_style == "yoast":
+            return self.yoast_sitemaps(path)
+        groups = self.sitemap_groups()
         head = '<?xml version="1.0" encoding="UTF-8"?>\n'
         if path == "/wp-sitemap.xml":
             style = f'<?xml-stylesheet type="text/xsl" href="{self.base}/wp-sitemap-index.xsl" ?>\n'
@@ -525,8 +823,8 @@ class WordPressSite:
             )
             newest = self.newest([e for entries in groups.values() for e in entries])
             return MirrorResponse(body=body.encode(), content_type=XML_TYPE, last_modified=newest)
-        match = re.fullmatch(r"/wp-sitemap-posts-(post|page|tribe_events)-1\.xml", path)
-        if not match or not groups[match[1]]:
+        match = re.fullmatch(r"/wp-sitemap-posts-(.+)-1\.xml", path)
+        if not match or not groups.get(match[1]):
             return None
         entries = sorted(groups[match[1]], key=lambda e: e.id)  # core sitemaps order by ID
         urls = "".join(
@@ -542,6 +840,65 @@ class WordPressSite:
         return MirrorResponse(
             body=body.encode(), content_type=XML_TYPE, last_modified=self.newest(entries)
         )
+
+    def sitemap_groups(self) -> dict[str, list[Entry]]:
+        """Core sitemap names ("post", or "post-en" per language with Polylang) -> entries."""
+        types = {"post": self.content.posts, "page": self.content.pages}
+        if self.has_events:
+            types["tribe_events"] = self.content.events
+        if not self.languages:
+            return types
+        return {
+            f"{name}-{lang}": [e for e in entries if self.lang_of(e) == lang]
+            for name, entries in types.items()
+            if name != "tribe_events"
+            for lang in self.languages
+        }
+
+    def yoast_sitemaps(self, path: str) -> MirrorResponse | None:
+        """Yoast SEO: /sitemap_index.xml, then post-sitemap.xml (the blog home first, as
+        Yoast lists it, then posts by last change), page-sitemap.xml, category-sitemap.xml."""
+        head = '<?xml version="1.0" encoding="UTF-8"?>'
+        style = f'<?xml-stylesheet type="text/xsl" href="//{self.real_host}/main-sitemap.xsl"?>\n'
+        ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+        def stamp(moment: datetime | None) -> str:
+            return (moment or self.aware(datetime(2016, 1, 1))).astimezone(UTC).isoformat()
+
+        posts = sorted(self.content.posts, key=lambda e: (e.modified, e.id))
+        categories = [
+            (t, [p for p in posts if t["slug"] in p.categories])
+            for t in self.content.categories.values()
+        ]
+        maps = {"post": posts, "page": self.content.pages}
+        if path == "/sitemap_index.xml":
+            items = "".join(
+                f"\t<sitemap>\n\t\t<loc>{self.base}/{name}-sitemap.xml</loc>\n"
+                f"\t\t<lastmod>{stamp(self.newest(entries))}</lastmod>\n\t</sitemap>\n"
+                for name, entries in [*maps.items(), ("category", posts)]
+                if entries
+            )
+            body = f"{head}{style}<sitemapindex {ns}>\n{items}</sitemapindex>\n"
+            return MirrorResponse(body=body.encode(), content_type=XML_TYPE)
+        match = re.fullmatch(r"/(post|page|category)-sitemap\.xml", path)
+        if not match:
+            return None
+        if match[1] == "category":
+            rows = [(self.term_link(t, "category"), self.newest(ps)) for t, ps in categories if ps]
+        else:
+            entries = maps[match[1]]
+            if not entries:
+                return None
+            rows = [(self.permalink(e), self.aware(e.modified)) for e in entries]
+            if match[1] == "post":
+                rows.insert(0, (self.base + "/", self.newest(entries)))
+        urls = "".join(
+            f"\t<url>\n\t\t<loc>{loc}</loc>\n\t\t<lastmod>{stamp(when)}</lastmod>\n\t</url>\n"
+            for loc, when in rows
+        )
+        body = f"{head}{style}<urlset {ns}>\n{urls}</urlset>\n"
+        body += "<!-- XML Sitemap generated by Yoast SEO -->"
+        return MirrorResponse(body=body.encode(), content_type=XML_TYPE)
 
     # -- the core REST API ---------------------------------------------------------------
 
@@ -589,9 +946,9 @@ class WordPressSite:
             )
         if route in ("/wp/v2/categories", "/wp/v2/tags"):
             return self.rest_terms("category" if route.endswith("categories") else "post_tag")
-        if route == "/tribe/events/v1/events":
+        if route == "/tribe/events/v1/events" and self.has_events:
             return self.tribe_events(first)
-        if match := re.fullmatch(r"/tribe/events/v1/events/(\d+)", route):
+        if (match := re.fullmatch(r"/tribe/events/v1/events/(\d+)", route)) and self.has_events:
             event = next((e for e in self.content.events if e.id == int(match[1])), None)
             if event is None:
                 return self.rest_error("event-not-found", "The requested event was not found", 404)
@@ -610,10 +967,13 @@ class WordPressSite:
             "/wp/v2/posts/(?P<id>[\\d]+)",
             "/wp/v2/categories",
             "/wp/v2/tags",
-            "/tribe/events/v1",
-            "/tribe/events/v1/events",
-            "/tribe/events/v1/events/(?P<id>\\d+)",
         ]
+        if self.has_events:
+            routes += [
+                "/tribe/events/v1",
+                "/tribe/events/v1/events",
+                "/tribe/events/v1/events/(?P<id>\\d+)",
+            ]
         data = {
             "name": s["name"],
             "description": s.get("description", ""),
@@ -623,9 +983,11 @@ class WordPressSite:
             "timezone_string": s["timezone"],
             "namespaces": [
                 "oembed/1.0",
-                "tribe/event-aggregator/v1",
-                "tribe/events/v1",
-                "tec/v1",
+                *(
+                    ["tribe/event-aggregator/v1", "tribe/events/v1", "tec/v1"]
+                    if self.has_events
+                    else []
+                ),
                 "wp/v2",
                 "wp-site-health/v1",
                 "wp-block-editor/v1",
@@ -696,6 +1058,12 @@ class WordPressSite:
                 ]
         if "slug" in params:
             posts = [p for p in posts if p.slug in params["slug"].split(",")]
+        if "include" in params:
+            wanted = {int(i) for i in params["include"].split(",") if i.strip().isdigit()}
+            posts = [p for p in posts if p.id in wanted]
+        if self.languages and params.get("lang"):
+            # Polylang: ?lang=en limits to one language; without it, every language.
+            posts = [p for p in posts if self.lang_of(p) == params["lang"]]
         sort_key = {
             "date": lambda p: (p.date, p.id),
             "modified": lambda p: (p.modified, p.id),
@@ -800,6 +1168,10 @@ class WordPressSite:
                 "curies": [{"name": "wp", "href": "https://api.w.org/{rel}", "templated": True}],
             },
         }
+        if self.languages:
+            # Polylang Pro's REST fields: the post's language and its translations' ids.
+            data["lang"] = self.lang_of(post)
+            data["translations"] = {self.lang_of(p): p.id for p in self.translations(post)}
         if embed:
             data["_embedded"] = self.post_embedded(post, author, media_id)
         return data
@@ -1364,4 +1736,28 @@ class FranceSanDiegoSite(WordPressSite):
         super().__init__(config, Path(config.sites_dir) / "www.france-sandiego.org")
 
 
-__all__ = ["Entry", "FranceSanDiegoSite", "SiteContent", "WordPressSite", "load_content"]
+class TeamCoteDazurSite(WordPressSite):
+    """https://www.investincotedazur.com: Team Côte d'Azur, French at the root, English
+    under /en/; the bare host serves the same site with its own slash-less links."""
+
+    def __init__(self, config: MirrorConfig) -> None:
+        super().__init__(config, Path(config.sites_dir) / "www.investincotedazur.com")
+
+
+class TimesOfSanDiegoSite(WordPressSite):
+    """https://timesofsandiego.com: a news site with section permalinks, search feeds,
+    excerpt-only feeds and Yoast sitemaps; www redirects to the bare host."""
+
+    def __init__(self, config: MirrorConfig) -> None:
+        super().__init__(config, Path(config.sites_dir) / "timesofsandiego.com")
+
+
+__all__ = [
+    "Entry",
+    "FranceSanDiegoSite",
+    "SiteContent",
+    "TeamCoteDazurSite",
+    "TimesOfSanDiegoSite",
+    "WordPressSite",
+    "load_content",
+]

@@ -1,0 +1,275 @@
+"""Base spider for news sites of no known CMS: the feed → sitemap → listing ladder.
+
+Such a site offers no API, so the spider finds article URLs on three rungs, best first:
+
+1. the feed(s) (``feed_paths``): exact dates, but only the newest posts;
+2. the sitemap (``sitemap_path``, a urlset or a sitemap index): every page, with its
+   ``lastmod``; when it lists articles the listings are not needed;
+3. the listing pages (``listings``, each with its pager): walked page by page until a
+   page brings no new article, when the sitemap is missing, broken or lists no article.
+
+The rungs run one after the other, so that everything known of a URL (its feed date,
+its lastmod) is known before its page is fetched, whatever the order of the answers.
+Every article is then read from its OWN page, never from a listing (listings that carry
+full bodies would otherwise duplicate it): the page's structured data first
+(`crawler.extract.structured.items_from_structured`), then what the page itself shows
+(`crawler.extract.article.extract_article`, trafilatura for the body), then the
+site's visible dateline (``dateline_css``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
+import scrapy
+
+from crawler.extract.article import extract_article
+from crawler.extract.feeds import is_feed, parse_feed
+from crawler.extract.sitemaps import parse_sitemap
+from crawler.extract.structured import items_from_structured
+from crawler.items import ArchiveItem
+from crawler.spiders.base import PartnewsSpider
+
+# Answers after which a rung is judged unavailable and the next one runs.
+UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing's first page and its pager: "?page={n}" or "/page/{n}" appended to `path`.
+
+    `first_page` is the number the first page has in the pager's counting: 1 when the
+    second page is "?page=2" or "/page/2", 0 for zero-based pagers (Drupal's "?page=1").
+    """
+
+    path: str
+    pager: str = "?page={n}"
+    first_page: int = 1
+
+    def page(self, index: int) -> str:
+        """The path of page `index` (0 is the first page, which has no pager)."""
+        if index == 0:
+            return self.path
+        return self.path + self.pager.format(n=self.first_page + index)
+
+
+@dataclass
+class Found:
+    """What the feed and the sitemap said about an article URL before its page is read."""
+
+    feed_published: str | None = None
+    lastmod: str | None = None
+
+
+def merge_items(structured: ArchiveItem, page: ArchiveItem) -> ArchiveItem:
+    """The structured item completed by the page's: declared facts win, the page fills
+    in what structured data rarely carries (the body, canonical URL, translations).
+
+    The fetched URL is the page's: `mainEntityOfPage` names the canonical URL, which the
+    canonical field already keeps.
+    """
+    merged = ArchiveItem()
+    for f in fields(ArchiveItem):
+        mine, theirs = getattr(structured, f.name), getattr(page, f.name)
+        setattr(merged, f.name, mine if mine not in (None, "", [], {}) else theirs)
+    merged.url = page.url
+    return merged
+
+
+def extract_page(html: str, url: str) -> ArchiveItem:
+    """A news item from an article page: structured data first, then the page itself."""
+    page = extract_article(html, url)
+    articles = [i for i in items_from_structured(html, url) if i.kind == "news"]
+    return merge_items(articles[0], page) if articles else page
+
+
+def strip_furniture(body: str | None, furniture: list[str]) -> str | None:
+    """The body without the leading paragraphs that only repeat the page's furniture.
+
+    trafilatura keeps an article's <h1> and its dateline line when they sit inside the
+    <article> element; they are not body text. A leading paragraph is dropped only when
+    it is contained in one of `furniture` (the title, the dateline text), so a real
+    first paragraph, which says more than the title, is never lost.
+    """
+    if not body:
+        return body
+    paragraphs = body.split("\n\n")
+    pieces = [" ".join(f.split()) for f in furniture if f]
+    while paragraphs and any(" ".join(paragraphs[0].split()) in f for f in pieces):
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs) or None
+
+
+def url_path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+class GenericNewsSpider(PartnewsSpider):
+    # Feeds read first, in this order ("/rss.xml"); empty when the site has none.
+    feed_paths: tuple[str, ...] = ()
+    # The sitemap (or sitemap index); None when the site has none.
+    sitemap_path: str | None = "/sitemap.xml"
+    # Listing pages walked when the sitemap gives nothing.
+    listings: tuple[Listing, ...] = ()
+    # Where article links are on a listing page; only those matching the pattern count.
+    listing_link_css = "main a::attr(href)"
+    # Which URLs are articles (matched against the path).
+    article_path_pattern: re.Pattern = re.compile(r"^/.+")
+    # The element holding the visible date ("Publié le 31 août 2018"), if any.
+    dateline_css: str | None = None
+    # A listing is never walked further than this, whatever its pager does.
+    max_listing_pages = 500
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.found: dict[str, Found] = {}
+        self.requested: set[str] = set()
+        self.listed: dict[Listing, set[str]] = {}
+        self.sitemaps_pending = 0
+        self.sitemap_articles = 0
+
+    async def start(self):
+        for request in self.next_rung_after_feed(-1):
+            yield request
+
+    def is_article_url(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return host in self.source.hosts and bool(self.article_path_pattern.match(url_path(url)))
+
+    def note(self, url: str) -> Found:
+        return self.found.setdefault(url, Found())
+
+    # Rung 1: feeds -----------------------------------------------------------------------
+
+    def next_rung_after_feed(self, index: int):
+        """The next feed, or the sitemap rung once every feed has been read."""
+        if index + 1 < len(self.feed_paths):
+            yield scrapy.Request(
+                self.url(self.feed_paths[index + 1]),
+                callback=self.parse_feed,
+                errback=self.feed_failed,
+                meta={"feed_index": index + 1, "handle_httpstatus_list": UNAVAILABLE},
+                dont_filter=True,
+            )
+        else:
+            yield from self.start_sitemap_rung()
+
+    def parse_feed(self, response):
+        ok = response.status == 200 and is_feed(response.body)
+        items = parse_feed(response.body, url=response.url) if ok else []
+        if not items:
+            self.logger.warning("No feed entries at %s (%s)", response.url, response.status)
+        for item in items:
+            if self.is_article_url(item.url):
+                self.note(item.url).feed_published = item.published
+        yield from self.next_rung_after_feed(response.meta["feed_index"])
+
+    def feed_failed(self, failure):
+        self.logger.warning("Feed failed (%s)", failure.value)
+        return self.next_rung_after_feed(failure.request.meta["feed_index"])
+
+    # Rung 2: the sitemap -----------------------------------------------------------------
+
+    def start_sitemap_rung(self):
+        if not self.sitemap_path:
+            yield from self.start_listing_rung()
+            return
+        self.sitemaps_pending = 1
+        yield self.sitemap_request(self.url(self.sitemap_path))
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            meta={"handle_httpstatus_list": UNAVAILABLE},
+            dont_filter=True,
+        )
+
+    def parse_sitemap(self, response):
+        try:
+            sitemap = parse_sitemap(response.body) if response.status == 200 else None
+        except ValueError:
+            sitemap = None
+        if sitemap is None:
+            self.logger.warning("No sitemap at %s (%s)", response.url, response.status)
+        elif sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                self.sitemaps_pending += 1
+                yield self.sitemap_request(entry.loc)
+        else:
+            for entry in sitemap.entries:
+                if self.is_article_url(entry.loc):
+                    self.note(entry.loc).lastmod = entry.lastmod
+                    self.sitemap_articles += 1
+        yield from self.sitemap_done()
+
+    def sitemap_failed(self, failure):
+        self.logger.warning("Sitemap failed (%s)", failure.value)
+        return self.sitemap_done()
+
+    def sitemap_done(self):
+        """When the last sitemap is in: read the articles, or fall back to the listings."""
+        self.sitemaps_pending -= 1
+        if self.sitemaps_pending > 0:
+            return
+        if self.sitemap_articles:
+            yield from self.article_requests(list(self.found))
+        else:
+            self.logger.warning("The sitemap lists no article; walking the listing pages")
+            yield from self.start_listing_rung()
+
+    # Rung 3: listing pages ---------------------------------------------------------------
+
+    def start_listing_rung(self):
+        yield from self.article_requests(list(self.found))  # what the feeds found
+        for listing in self.listings:
+            yield self.listing_request(listing, 0)
+
+    def listing_request(self, listing: Listing, index: int) -> scrapy.Request:
+        return scrapy.Request(
+            self.url(listing.page(index)),
+            callback=self.parse_listing,
+            meta={"listing": listing, "index": index},
+        )
+
+    def parse_listing(self, response):
+        """Follow the page's article links; go on while a page brings new articles (a
+        page past the end is empty, a 404, or repeats the last one)."""
+        listing = response.meta["listing"]
+        seen = self.listed.setdefault(listing, set())
+        links = [response.urljoin(h) for h in response.css(self.listing_link_css).getall()]
+        new = [u for u in dict.fromkeys(links) if self.is_article_url(u) and u not in seen]
+        seen.update(new)
+        for url in new:
+            self.note(url)
+        yield from self.article_requests(new)
+        index = response.meta["index"]
+        if new and index + 1 < self.max_listing_pages:
+            yield self.listing_request(listing, index + 1)
+
+    # Article pages -----------------------------------------------------------------------
+
+    def article_requests(self, urls: list[str]):
+        for url in urls:
+            if url not in self.requested:
+                self.requested.add(url)
+                yield scrapy.Request(url, callback=self.parse_article, meta={"found_url": url})
+
+    def parse_article(self, response):
+        item = extract_page(response.text, response.url)
+        dateline = ""
+        if self.dateline_css:
+            dateline = " ".join(
+                " ".join(response.css(self.dateline_css + " ::text").getall()).split()
+            )
+        if dateline and not item.published:
+            item.published, item.published_from = dateline, "dateline"
+        item.body = strip_furniture(item.body, [item.title, dateline])
+        found = self.found.get(response.meta["found_url"], Found())
+        if not item.published and found.feed_published:
+            item.published, item.published_from = found.feed_published, "feed"
+        item.modified = item.modified or found.lastmod
+        yield self.finish(item, response)

@@ -1,0 +1,71 @@
+"""Helpers for the browser tests: Debian's Chromium driven by Playwright, kept on this host.
+
+Chromium is started headless with the flags this machine needs (no sandbox as root, no
+background networking: the network is closed). Every request the page makes is
+checked: anything that is not for the local server is refused and recorded, so a test
+can assert that no request left for another host.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's chromium; skip (or, in CI, fail) when it is not installed."""
+    path = os.environ.get("PARTNEWS_CHROMIUM") or shutil.which("chromium")
+    if path:
+        return path
+    message = (
+        "Debian's chromium is not installed "
+        "(run `make chromium` as root, or `sudo apt-get install chromium`)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}: CI must run the browser tests")
+    pytest.skip(message)
+
+
+class GuardedPage:
+    """A page that may only talk to `allowed_host`; console errors and stray requests kept."""
+
+    def __init__(self, page, allowed_host: str):
+        self.page = page
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+        def route(route):
+            if urlsplit(route.request.url).netloc == allowed_host:
+                route.continue_()
+            else:
+                self.foreign_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path

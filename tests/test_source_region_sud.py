@@ -1,0 +1,176 @@
+"""Région Sud (maregionsud.fr) crawled through the mirror: every rung of the ladder.
+
+Expected values come from the mirror's content files (tests/sites/www.maregionsud.fr/),
+read here with tomllib, never from the crawler's output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from crawler.spiders.generic import Listing, strip_furniture
+from partnews import SITES_DIR
+from partnews.mirror.site import Fault
+from tests.crawling import run_crawl
+
+FOLDER = SITES_DIR / "www.maregionsud.fr"
+HOST = "www.maregionsud.fr"
+
+
+def read_site(folder: Path) -> tuple[dict, list[dict]]:
+    """site.toml, and every post's front matter with its real URL and plain paragraphs."""
+    site = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
+    sections = {s["id"]: s for s in site["sections"]}
+    posts = []
+    for path in sorted((folder / "posts").glob("*.md")):
+        _, meta_text, body = path.read_text(encoding="utf-8").split("+++", 2)
+        meta = tomllib.loads(meta_text)
+        slug = meta.get("slug", path.stem)
+        meta["url"] = site["base_url"] + sections[meta["section"]]["item_path"].format(slug=slug)
+        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body.strip())]
+        meta["paragraphs"] = [html.unescape(b) for b in blocks if b and not b.startswith("<")]
+        posts.append(meta)
+    return site, posts
+
+
+SITE, POSTS = read_site(FOLDER)
+
+
+def crawl(server, tmp_path: Path) -> sqlite3.Connection:
+    server.requests.clear()
+    result = run_crawl(server.url, tmp_path / "partnews.db", "region_sud")
+    assert result.returncode == 0, result.stderr[-3000:]
+    conn = sqlite3.connect(tmp_path / "partnews.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def item_at(conn: sqlite3.Connection, url: str) -> dict:
+    row = conn.execute(
+        "select items.* from item_urls join items on items.id = item_urls.item_id "
+        "where item_urls.url = ?",
+        [url],
+    ).fetchone()
+    assert row is not None, f"no item archived at {url}"
+    return dict(row)
+
+
+def archived_urls(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("select url from items")}
+
+
+@pytest.fixture(scope="module")
+def region_sud(mirror, tmp_path_factory):
+    conn = crawl(mirror, tmp_path_factory.mktemp("region_sud"))
+    requests = [r.path for r in mirror.requests.records() if r.host == HOST]
+    yield conn, requests
+    conn.close()
+
+
+def test_every_post_archived_once_at_its_real_url(region_sud):
+    conn, _ = region_sud
+    assert len(POSTS) >= 10
+    assert archived_urls(conn) == {p["url"] for p in POSTS}
+    assert conn.execute("select count(*) from items").fetchone()[0] == len(POSTS)
+
+
+def test_site_tree_pages_are_not_news(region_sud):
+    conn, requests = region_sud
+    page = "/votre-region/competences/europe-et-international/cooperation-internationale"
+    assert (
+        conn.execute(
+            "select count(*) from item_urls where url = ?", ["https://www.maregionsud.fr" + page]
+        ).fetchone()[0]
+        == 0
+    )
+    assert page not in requests, "the sitemap lists it, but it is not an article"
+
+
+def test_feed_then_sitemap_and_no_listing_needed(region_sud):
+    _, requests = region_sud
+    assert requests[0] == "/robots.txt"
+    assert requests.index("/rss.xml") < requests.index("/sitemap.xml")
+    assert not any(p.startswith(("/actualites?", "/espace-presse/communiques?")) for p in requests)
+    assert "/actualites" not in requests and "/espace-presse/communiques" not in requests
+
+
+@pytest.mark.parametrize("post", POSTS, ids=[p["url"].rsplit("/", 1)[-1] for p in POSTS])
+def test_post_field_by_field(region_sud, post):
+    conn, _ = region_sud
+    item = item_at(conn, post["url"])
+    assert item["source"] == "region_sud" and item["kind"] == "news"
+    assert item["title"] == post["title"]
+    assert item["published"] == post["published"].isoformat()
+    assert item["published_from"] == "time"
+    assert item["modified"] == post.get("modified", post["published"]).isoformat()
+    assert item["language"] == "fr"
+    assert item["year"] == post["published"].year
+    body = item["body"]
+    assert not body.startswith(post["title"]), "the <h1> is not body text"
+    assert "Publié le" not in body, "the dateline is not body text"
+    for paragraph in post["paragraphs"]:
+        assert paragraph in body
+    for boilerplate in (SITE["ui"]["related"], SITE["ui"]["newsletter"], SITE["footer"]):
+        assert boilerplate not in body
+    others = [p["title"] for p in POSTS if p["title"] != post["title"]]
+    assert not any(title in body for title in others), "related links are not body text"
+
+
+def test_french_dateline_day_one(region_sud):
+    """ "Publié le 1er mars 2020": the visible date uses the French ordinal for day one."""
+    conn, _ = region_sud
+    firsts = [p for p in POSTS if p["published"].day == 1]
+    assert firsts, "the mirror has a post published on the first of a month"
+    for post in firsts:
+        assert item_at(conn, post["url"])["published"][:10] == post["published"].date().isoformat()
+
+
+# The ladder's lower rungs ----------------------------------------------------------------
+
+
+def test_without_the_feed_the_sitemap_finds_everything(mirror_factory, tmp_path):
+    server = mirror_factory(faults=[Fault(path=r"^/rss\.xml", host=HOST, status=404)])
+    conn = crawl(server, tmp_path)
+    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    assert archived_urls(conn) == {p["url"] for p in POSTS}
+    assert "/sitemap.xml" in requests
+    assert "/actualites" not in requests
+
+
+def test_without_feed_and_sitemap_the_listings_find_everything(mirror_factory, tmp_path):
+    faults = [Fault(path=r"^/(rss|sitemap)\.xml", host=HOST, status=404)]
+    server = mirror_factory(faults=faults)
+    conn = crawl(server, tmp_path)
+    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    assert archived_urls(conn) == {p["url"] for p in POSTS}
+    per_page = {s["path"]: s["per_page"] for s in SITE["sections"]}
+    news = [p for p in POSTS if p["section"] == "actualites"]
+    assert len(news) > per_page["/actualites"], "the listing has a second page"
+    assert "/actualites?page=2" in requests
+    for post in POSTS:  # the same dates as from the upper rungs
+        assert item_at(conn, post["url"])["published"] == post["published"].isoformat()
+
+
+# The ladder's pure parts -----------------------------------------------------------------
+
+
+def test_strip_furniture_drops_only_title_and_dateline_lines():
+    title = "La Région en mission en Tunisie"
+    body = f"{title}\n\nPublié le\n\nUne délégation est partie.\n\nPublié le rapport annuel."
+    assert strip_furniture(body, [title, "Publié le 17 juillet 2019"]) == (
+        "Une délégation est partie.\n\nPublié le rapport annuel."
+    )
+    assert strip_furniture("Un texte.", [title]) == "Un texte."
+
+
+def test_listing_pages_of_both_pager_shapes():
+    assert Listing("/actualites").page(0) == "/actualites"
+    assert Listing("/actualites").page(1) == "/actualites?page=2"
+    assert Listing("/wtc", "?page={n}", first_page=0).page(1) == "/wtc?page=1"
+    assert Listing("/actualites", "/page/{n}").page(2) == "/actualites/page/3"

@@ -1,0 +1,139 @@
+"""risingSUD (risingsud.fr) crawled through the mirror: JSON-LD dates, a sitemap index and
+no feed, French and English news linked as translations.
+
+Expected values come from the mirror's content files (tests/sites/www.risingsud.fr/),
+read here with tomllib, never from the crawler's output.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from partnews import SITES_DIR
+from partnews.mirror.site import Fault
+from tests.crawling import run_crawl
+
+FOLDER = SITES_DIR / "www.risingsud.fr"
+HOST = "www.risingsud.fr"
+
+
+def read_site(folder: Path) -> tuple[dict, list[dict]]:
+    """site.toml, and every post's front matter with its real URL and plain paragraphs."""
+    site = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
+    sections = {s["id"]: s for s in site["sections"]}
+    posts = []
+    for path in sorted((folder / "posts").glob("*.md")):
+        _, meta_text, body = path.read_text(encoding="utf-8").split("+++", 2)
+        meta = tomllib.loads(meta_text)
+        section = sections[meta["section"]]
+        meta["url"] = site["base_url"] + section["item_path"].format(slug=path.stem)
+        meta.setdefault("lang", section.get("lang", site["language"]))
+        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body.strip())]
+        meta["paragraphs"] = [html.unescape(b) for b in blocks if b and not b.startswith("<")]
+        posts.append(meta)
+    return site, posts
+
+
+SITE, POSTS = read_site(FOLDER)
+
+
+def crawl(server, tmp_path: Path) -> sqlite3.Connection:
+    server.requests.clear()
+    result = run_crawl(server.url, tmp_path / "partnews.db", "rising_sud")
+    assert result.returncode == 0, result.stderr[-3000:]
+    conn = sqlite3.connect(tmp_path / "partnews.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def item_at(conn: sqlite3.Connection, url: str) -> dict:
+    row = conn.execute(
+        "select items.* from item_urls join items on items.id = item_urls.item_id "
+        "where item_urls.url = ?",
+        [url],
+    ).fetchone()
+    assert row is not None, f"no item archived at {url}"
+    return dict(row)
+
+
+def archived_urls(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("select url from items")}
+
+
+@pytest.fixture(scope="module")
+def rising_sud(mirror, tmp_path_factory):
+    conn = crawl(mirror, tmp_path_factory.mktemp("rising_sud"))
+    requests = [r.path for r in mirror.requests.records() if r.host == HOST]
+    yield conn, requests
+    conn.close()
+
+
+def test_every_post_archived_once(rising_sud):
+    conn, _ = rising_sud
+    assert len(POSTS) >= 8
+    assert {p["lang"] for p in POSTS} == {"fr", "en"}
+    assert archived_urls(conn) == {p["url"] for p in POSTS}
+    assert conn.execute("select count(*) from items").fetchone()[0] == len(POSTS)
+
+
+def test_no_feed_so_the_sitemap_index_and_its_children_are_read(rising_sud):
+    _, requests = rising_sud
+    assert requests[0] == "/robots.txt"
+    children = [c["path"] for c in SITE["sitemap"]["children"]]
+    assert "/sitemap.xml" in requests
+    assert all(child in requests for child in children)
+    assert not any("rss" in p or "feed" in p for p in requests)
+    assert not any("/page/" in p for p in requests), "the sitemap made the listings unneeded"
+
+
+@pytest.mark.parametrize("post", POSTS, ids=[p["url"].rsplit("/", 1)[-1] for p in POSTS])
+def test_post_field_by_field(rising_sud, post):
+    conn, _ = rising_sud
+    item = item_at(conn, post["url"])
+    assert item["source"] == "rising_sud"
+    assert item["title"] == post["title"]
+    assert item["published"] == post["published"].isoformat()
+    assert item["published_from"] == "jsonld"
+    assert item["modified"] == post.get("modified", post["published"]).isoformat()
+    assert item["language"] == post["lang"]
+    assert json.loads(item["authors"]) == [post.get("author", SITE["name"])]
+    for paragraph in post["paragraphs"]:
+        assert paragraph in item["body"]
+    assert not item["body"].startswith(post["title"])
+    assert SITE["ui"]["newsletter"] not in item["body"]
+    assert SITE["footer"] not in item["body"]
+
+
+def test_translations_link_both_ways(rising_sud):
+    conn, _ = rising_sud
+    pairs: dict[str, dict[str, str]] = {}
+    for post in POSTS:
+        if post.get("translation"):
+            pairs.setdefault(post["translation"], {})[post["lang"]] = post["url"]
+    assert pairs and all(set(p) == {"fr", "en"} for p in pairs.values())
+    for urls in pairs.values():
+        fr, en = item_at(conn, urls["fr"]), item_at(conn, urls["en"])
+        assert fr["id"] != en["id"]
+        assert json.loads(fr["translations"])["en"] == urls["en"]
+        assert json.loads(en["translations"])["fr"] == urls["fr"]
+
+
+def test_without_the_sitemap_the_listings_find_everything(mirror_factory, tmp_path):
+    server = mirror_factory(faults=[Fault(path=r"sitemap", host=HOST, status=404)])
+    conn = crawl(server, tmp_path)
+    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    assert archived_urls(conn) == {p["url"] for p in POSTS}
+    french = [p for p in POSTS if p["lang"] == "fr"]
+    per_page = {s["id"]: s["per_page"] for s in SITE["sections"]}
+    pages = -(-len(french) // per_page["actualites"])
+    assert pages >= 3
+    assert f"/actualites/page/{pages}" in requests
+    for post in POSTS:
+        assert item_at(conn, post["url"])["published"] == post["published"].isoformat()
