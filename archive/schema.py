@@ -88,6 +88,23 @@ CRAWL_RUN_COLUMNS = {
     "duration_seconds": float,
 }
 
+# One row per distinct content of an item. ``changed_fields`` names what differs from the
+# previous version (NULL for the first); ``event`` holds an event's details at that version.
+VERSION_COLUMNS = {
+    "item_id": str,
+    "version": int,
+    "captured_at": str,
+    "run_id": int,
+    "content_hash": str,
+    "changed_fields": str,
+    "title": str,
+    "summary": str,
+    "body": str,
+    "published": str,
+    "modified": str,
+    "event": str,
+}
+
 VIEWS = {
     # Events still to come, soonest first. "start" is ISO 8601, so text order is time order
     # within one offset; San Diego and Paris events differ by hours, not days.
@@ -110,6 +127,67 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
     for name, kind in columns.items():
         if name not in existing:
             table.add_column(name, kind)
+
+
+def _create_relation_tables(db: sqlite_utils.Database) -> None:
+    """The tables that link items without merging them (archive/relations.py writes them).
+
+    * ``item_signatures``: the MinHash signature of each item's body, so that the LSH
+      index of near-duplicates is rebuilt from the archive in any process; ``seq``
+      grows with every write, so an open index reads only what is new.
+    * ``item_leads``: the first words of each item's text, so that a listing teaser
+      finds its article (and an article its teaser) with one indexed lookup.
+    * ``story_members``: reposts of one text (across sites, or at two URLs of one
+      site) in one story; the earliest published is the original.
+    * ``item_translations``: hreflang alternates and CMS siblings in other languages,
+      both directions; ``translation_id`` stays NULL until the translation is archived.
+    """
+    db["item_signatures"].create(
+        {
+            "item_id": str,
+            "source": str,
+            "seq": int,
+            "scheme": str,
+            "shingles": int,
+            "minhash": bytes,
+        },
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["item_leads"].create(
+        {"item_id": str, "source": str, "lead": str},
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["story_members"].create(
+        {
+            "item_id": str,
+            "story_id": str,
+            "role": str,
+            "similarity": float,
+            "matched_id": str,
+            "matched_similarity": float,
+            "linked_at": str,
+        },
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["item_translations"].create(
+        {
+            "item_id": str,
+            "url": str,
+            "language": str,
+            "translation_id": str,
+            "evidence": str,
+            "first_seen": str,
+        },
+        pk=("item_id", "url"),
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -155,22 +233,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["item_versions"].create(
-        {
-            "item_id": str,
-            "version": int,
-            "captured_at": str,
-            "run_id": int,
-            "content_hash": str,
-            "title": str,
-            "summary": str,
-            "body": str,
-            "published": str,
-            "modified": str,
-        },
+        VERSION_COLUMNS,
         pk=("item_id", "version"),
         foreign_keys=[("item_id", "items", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db["item_versions"], VERSION_COLUMNS)
+    _create_relation_tables(db)
     db["rejects"].create(
         {
             "id": int,
@@ -201,6 +270,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "item_urls": [["item_id"]],
         "crawl_runs": [["source", "started"]],
         "rejects": [["run_id"], ["source"]],
+        "item_signatures": [["seq"]],
+        "item_leads": [["source", "lead"]],
+        "story_members": [["story_id"]],
+        "item_translations": [["translation_id"], ["url"]],
     }.items():
         for cols in columns:
             db[table].create_index(cols, if_not_exists=True)

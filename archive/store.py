@@ -4,7 +4,9 @@
 a crawl did not see stays as it was. Every URL an item was seen at is kept in
 ``item_urls``; every distinct content of an item is kept in ``item_versions``; every
 spider run gets a ``crawl_runs`` row; every item that could not be archived gets a
-``rejects`` row saying why.
+``rejects`` row saying why. Saving an item also links it to its translations and to
+the items it is a repost of (archive/relations.py), so that those links never depend on
+the order in which a crawl meets the items.
 """
 
 from __future__ import annotations
@@ -17,12 +19,30 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import relations
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
-# Fields whose change makes a new version of an item (the rest is bookkeeping).
+# Fields whose change makes a new version of an item (the rest is bookkeeping), and an
+# event's details, whose change (a new date, a cancellation) is one too.
 VERSIONED_FIELDS = ("title", "summary", "body", "published", "modified")
+VERSIONED_EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c != "item_id")
+# The item fields dedupe compares a listing teaser with its article on.
+TEXT_FIELDS = (
+    "url",
+    "canonical_url",
+    "kind",
+    "title",
+    "title_sort",
+    "summary",
+    "body",
+    "published",
+    "published_from",
+    "modified",
+    "language",
+    "content_hash",
+)
 
 
 def utc_now() -> str:
@@ -42,6 +62,11 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    @property
+    def reposts(self) -> relations.RepostIndex:
+        """The LSH index of this file's signatures, built on first use."""
+        return relations.repost_index(self.path)
 
     # Lookups used by the dedupe pipeline -------------------------------------------------
 
@@ -77,6 +102,22 @@ class Archive:
             [source, content_hash],
         ).fetchone()
         return row[0] if row else None
+
+    def item_text(self, item_id: str) -> dict[str, Any] | None:
+        """The archived item's URLs, text and dates (`TEXT_FIELDS`)."""
+        row = self.db.execute(
+            f"select {', '.join(TEXT_FIELDS)} from items where id = ?", [item_id]
+        ).fetchone()
+        return dict(zip(TEXT_FIELDS, row, strict=True)) if row else None
+
+    def items_with_lead(self, source: str, text: str | None) -> list[dict[str, Any]]:
+        """Archived items of the source whose text starts with the same words as this one:
+        the candidates for a teaser and its article (id, kind, summary, body)."""
+        return relations.items_with_lead(self.db, source, relations.lead_of(text))
+
+    def story(self, item_id: str) -> list[dict[str, Any]]:
+        """The item and every item linked to it by reposts and translations."""
+        return relations.read_story(self.db, item_id)
 
     def item_urls(self, item_id: str) -> tuple[str, str | None] | None:
         """The archived item's (url, canonical_url): what it is cited by."""
@@ -122,28 +163,29 @@ class Archive:
     def save_item(self, item: dict[str, Any], run_id: int | None = None) -> str:
         """Upsert one normalised item (with its ``id`` set); return NEW, UPDATED or UNCHANGED.
 
-        A changed content hash adds a row to item_versions; the ``items`` row always holds
-        the current version. URLs are added to item_urls, never removed.
+        A change of content or event details adds a row to item_versions naming the
+        changed fields; the ``items`` row always holds the current version. URLs are added
+        to item_urls, never removed. Translations and reposts are linked.
         """
         now = utc_now()
         item_id = item["id"]
         existing = self.db.execute(
-            "select content_hash, version, first_seen, "
+            "select version, first_seen, content_hash, "
             + ", ".join(VERSIONED_FIELDS)
             + " from items where id = ?",
             [item_id],
         ).fetchone()
         row = _item_row(item)
         row.update(last_seen=now, last_run_id=run_id)
+        event = _event_row(item) if item.get("kind") == "event" else None
         with self.db.conn:
             if existing is None:
-                outcome = NEW
+                outcome, changed = NEW, None
                 row.update(first_seen=now, version=1)
             else:
-                old_hash, version, first_seen, *old_fields = existing
-                changed = old_hash != row["content_hash"] or any(
-                    row.get(f) != old for f, old in zip(VERSIONED_FIELDS, old_fields, strict=True)
-                )
+                version, first_seen, *old_values = existing
+                old = dict(zip(("content_hash", *VERSIONED_FIELDS), old_values, strict=True))
+                changed = changed_fields(old, row, self._event(item_id), event)
                 outcome = UPDATED if changed else UNCHANGED
                 row.update(first_seen=first_seen, version=version + 1 if changed else version)
             self.db["items"].upsert(row, pk="id")
@@ -155,19 +197,39 @@ class Archive:
                         "captured_at": now,
                         "run_id": run_id,
                         "content_hash": row["content_hash"],
+                        "changed_fields": json.dumps(changed) if changed is not None else None,
                         **{f: row.get(f) for f in VERSIONED_FIELDS},
+                        "event": json.dumps(event, ensure_ascii=False) if event else None,
                     },
                     pk=("item_id", "version"),
                     replace=True,
                 )
-            if item.get("kind") == "event":
-                event = {c: item.get(c) for c in EVENT_COLUMNS if c != "item_id"}
-                event["item_id"] = item_id
-                if event.get("all_day") is not None:
-                    event["all_day"] = int(bool(event["all_day"]))
-                self.db["events"].upsert(event, pk="item_id")
+            if event is not None:
+                self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
             self._add_urls(item_id, item, now)
+            self._link(item_id, item, outcome, now)
         return outcome
+
+    def _event(self, item_id: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            f"select {', '.join(_quoted(VERSIONED_EVENT_FIELDS))} from events where item_id = ?",
+            [item_id],
+        ).fetchone()
+        return dict(zip(VERSIONED_EVENT_FIELDS, row, strict=True)) if row else None
+
+    def _link(self, item_id: str, item: dict[str, Any], outcome: str, now: str) -> None:
+        """Translations always (a translation may have arrived since); reposts and the
+        teaser lead when the text is new or was never compared."""
+        relations.link_translations(self.db, item_id, item, now)
+        if outcome == UNCHANGED and relations.has_signature(self.db, item_id):
+            return
+        relations.record_lead(
+            self.db, item_id, item["source"], item.get("body") or item.get("summary")
+        )
+        matches = relations.check_reposts(
+            self.db, self.reposts, item_id, item["source"], item["kind"], item.get("body")
+        )
+        relations.join_story(self.db, item_id, matches, now)
 
     def _add_urls(self, item_id: str, item: dict[str, Any], now: str) -> None:
         # When the fetched URL is the canonical one, it is recorded as canonical.
@@ -190,6 +252,39 @@ class Archive:
             "where item_id = ? and relation = 'canonical' and url is not ?",
             [item_id, item.get("canonical_url")],
         )
+
+
+def changed_fields(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    old_event: dict[str, Any] | None = None,
+    new_event: dict[str, Any] | None = None,
+) -> list[str]:
+    """The names of the versioned fields whose value differs, in a fixed order.
+
+    What researchers read in item_versions.changed_fields: "body" for a rewritten text,
+    "status" for a cancelled event. A changed content hash with no field changed (the
+    hash's definition changed) is reported as "content_hash".
+    """
+    changed = [f for f in VERSIONED_FIELDS if old.get(f) != new.get(f)]
+    if new_event is not None:
+        before = old_event or {}
+        changed += [f for f in VERSIONED_EVENT_FIELDS if before.get(f) != new_event.get(f)]
+    if not changed and old.get("content_hash") != new.get("content_hash"):
+        changed.append("content_hash")
+    return changed
+
+
+def _event_row(item: dict[str, Any]) -> dict[str, Any]:
+    """The events-table columns of an event item (all_day as 0/1, as SQLite stores it)."""
+    event = {c: item.get(c) for c in VERSIONED_EVENT_FIELDS}
+    if event.get("all_day") is not None:
+        event["all_day"] = int(bool(event["all_day"]))
+    return event
+
+
+def _quoted(columns: Iterable[str]) -> list[str]:
+    return [f'"{c}"' for c in columns]
 
 
 def _item_row(item: dict[str, Any]) -> dict[str, Any]:

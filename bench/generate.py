@@ -60,3 +60,62 @@ def generated_items(count: int, seed: int = 1) -> Iterator[dict]:
             "alternate_urls": [],
             "translations": {},
         }
+
+
+# Words a repost spells out ("PACA" -> "Provence-Alpes-Côte d’Azur"): one edit among others.
+_EXPANSIONS = {
+    "Provence": "Provence-Alpes-Côte d’Azur",
+    "Marseille": "Aix-Marseille-Provence",
+    "San": "the City of San",
+    "Région": "la Région",
+}
+
+
+def light_edit(item: dict, rng: random.Random, index: int) -> dict:
+    """A repost of ``item`` on the other site: a paragraph dropped (when it has three or
+    more), a sentence added, a name spelled out, dated a few days later, at its own URL."""
+    paragraphs = item["body"].split("\n\n")
+    if len(paragraphs) >= 3:
+        del paragraphs[rng.randrange(len(paragraphs))]
+    words = _FR if item["language"] == "fr" else _EN
+    paragraphs.append(_sentence(rng, words, rng.randint(8, 16)))
+    body = "\n\n".join(paragraphs)
+    for short, long in _EXPANSIONS.items():
+        if short in body:
+            body = body.replace(short, long, 1)
+            break
+    source = "sdfacc" if item["source"] == "provence_promotion" else "provence_promotion"
+    host = "www.france-sandiego.org" if source == "sdfacc" else "www.investinprovence.com"
+    year, month, day = item["published"][:10].split("-")
+    day = min(int(day) + rng.randint(1, 9), 28)
+    return dict(
+        item,
+        source=source,
+        url=f"https://{host}/{year}/{month}/{day:02d}/repost-{index}/",
+        body=body,
+        published=f"{year}-{month}-{day:02d}T10:00:00+00:00",
+    )
+
+
+def generated_items_with_reposts(
+    count: int, rate: float = 0.05, seed: int = 1, window: int = 2000
+) -> Iterator[tuple[dict, int | None]]:
+    """``count`` items of which about ``rate`` are `light_edit` reposts of one of the
+    ``window`` items before them; yields (item, index of its original or None).
+
+    Only the window is kept in memory, so a benchmark measures the archive, not this.
+    """
+    rng = random.Random(seed + 1)
+    fresh = generated_items(count, seed)
+    recent: dict[int, dict] = {}
+    for index in range(count):
+        original = None
+        if recent and rng.random() < rate:
+            original = rng.choice(list(recent)[-window:])
+            item = light_edit(recent[original], rng, index)
+        else:
+            item = next(fresh)
+        recent[index] = item
+        if len(recent) > window:
+            del recent[next(iter(recent))]
+        yield item, original

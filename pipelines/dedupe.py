@@ -2,10 +2,17 @@
 
 An item is the same as an archived one when any of its URLs is already known (fetched,
 canonical or alias URL), when its CMS id matches (a Drupal node served at
-``/de/node/1944`` and at ``/en/news/<slug>``), or when its normalised content hash
-matches another item of the same source. Duplicates are never dropped: they are linked,
-their URLs all kept in ``item_urls``. A new item's id is derived from its canonical URL,
-so ids are stable across runs and machines.
+``/de/node/1944`` and at ``/en/news/<slug>``), when its normalised content hash
+matches another item of the same source, or when one is a listing teaser of the other
+(the cut start of its text, ending with an ellipsis) in the same source. Duplicates are
+never dropped: they are linked, their URLs all kept in ``item_urls``; a teaser becomes
+the article's summary when it has none, and a copy without a body never erases one. A
+new item's id is derived from its canonical URL, so ids are stable across runs and
+machines.
+
+Items that resemble each other without being one (translations, reposts on other
+sites) stay separate items; the archive links them when it stores them
+(archive/relations.py).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from itemadapter import ItemAdapter
 
 from archive.store import Archive
 from crawler.run_report import current_run
+from partnews.text import matching_form, teaser_prefix_of
 from pipelines import CrawlerPipeline
 
 _RAW_NODE_PATH = re.compile(r"/node/\d+/?$")
@@ -31,11 +39,62 @@ def url_preference(url: str) -> int:
     return 1 if _RAW_NODE_PATH.search(url) else 0
 
 
+def is_teaser_of(copy: dict, article: dict) -> bool:
+    """True when ``copy`` is a listing teaser (or a body-less feed entry) of ``article``.
+
+    The copy has no body but a summary starting the article's body, or a body that is
+    the article's body cut short with an ellipsis (`partnews.text.teaser_prefix_of`).
+    A text equal to the article's is not a teaser: it is the same text.
+    """
+    body = article.get("body")
+    if not body or copy.get("kind", "news") != article.get("kind", "news"):
+        return False
+    short = copy.get("body") or copy.get("summary")
+    if not short or matching_form(short) == matching_form(body):
+        return False
+    return teaser_prefix_of(short, body)
+
+
+def merge_copies(item: dict, archived: dict) -> dict:
+    """The item to store when ``item`` is a new copy of the ``archived`` one.
+
+    A teaser (or a copy without a body) never replaces the article: the archived text
+    and dates stay, and the teaser becomes the summary when the article has none. An
+    article arriving after its teaser replaces it and keeps the teaser as its summary
+    when it brings none. Otherwise the copy is the item's current content.
+    """
+    article_text = ("title", "title_sort", "body", "published", "published_from", "modified")
+    if is_teaser_of(item, archived) or (not item.get("body") and archived.get("body")):
+        teaser = item.get("summary") or item.get("body")
+        for name in (*article_text, "language", "content_hash"):
+            if archived.get(name) is not None:
+                item[name] = archived[name]
+        item["summary"] = archived.get("summary") or teaser
+    elif is_teaser_of(archived, item) or (not archived.get("body") and item.get("body")):
+        item["summary"] = item.get("summary") or archived.get("summary") or archived.get("body")
+    return item
+
+
+def _teaser_twin(item: dict, archive: Archive) -> tuple[str, bool] | None:
+    """The archived item of the same source this one is a teaser of, or the teaser of;
+    with True when the archived one is the teaser."""
+    for candidate in archive.items_with_lead(
+        item["source"], item.get("body") or item.get("summary")
+    ):
+        if is_teaser_of(item, candidate):
+            return candidate["id"], False
+        if is_teaser_of(candidate, item):
+            return candidate["id"], True
+    return None
+
+
 def assign_item_id(item: dict, archive: Archive) -> dict:
     """Set ``item["id"]``: the archived item it duplicates, or a new stable id.
 
     When it duplicates an archived item, the archived citation URL is kept unless this
-    copy's is better, and this copy's other URLs become aliases.
+    copy's is better (a raw node path is worse than an alias, a teaser's URL worse than
+    its article's), and this copy's other URLs become aliases. Text fields are merged
+    with `merge_copies`.
     """
     source = item["source"]
     item_urls = [item["url"], item.get("canonical_url"), *(item.get("alternate_urls") or [])]
@@ -44,16 +103,26 @@ def assign_item_id(item: dict, archive: Archive) -> dict:
         or archive.item_id_for_cms_id(source, item.get("cms_id"), item.get("language"))
         or archive.item_id_for_content(source, item.get("content_hash"))
     )
+    archived_is_teaser = False
     if item_id is None:
-        item["id"] = new_item_id(item.get("canonical_url") or item["url"])
-        return item
+        twin = _teaser_twin(item, archive)
+        if twin is None:
+            item["id"] = new_item_id(item.get("canonical_url") or item["url"])
+            return item
+        item_id, archived_is_teaser = twin
     item["id"] = item_id
-    stored = archive.item_urls(item_id)
-    if stored is None:
+    archived = archive.item_text(item_id)
+    if archived is None:
         return item
-    stored_url, stored_canonical = stored
+    merge_copies(item, archived)
+    stored_url, stored_canonical = archived["url"], archived["canonical_url"]
     mine = item.get("canonical_url") or item["url"]
-    if url_preference(mine) < url_preference(stored_canonical or stored_url):
+    if archived_is_teaser or url_preference(mine) < url_preference(stored_canonical or stored_url):
+        alternates = list(item.get("alternate_urls") or [])
+        for url in (stored_url, stored_canonical):
+            if url and url not in alternates and url not in (item["url"], mine):
+                alternates.append(url)
+        item["alternate_urls"] = alternates
         return item
     alternates = list(item.get("alternate_urls") or [])
     for url in (item["url"], item.get("canonical_url")):
@@ -67,6 +136,7 @@ class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         linked = assign_item_id(adapter.asdict(), current_run(self.crawler).archive)
-        for key in ("id", "url", "canonical_url", "alternate_urls"):
-            adapter[key] = linked[key]
+        for key, value in linked.items():
+            if key in adapter.field_names():
+                adapter[key] = value
         return item

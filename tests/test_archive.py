@@ -1,5 +1,6 @@
 """The archive file: upserts, versions, URLs, full-text search, rejects (a real SQLite file)."""
 
+import json
 import sqlite3
 
 import pytest
@@ -113,3 +114,55 @@ def test_reopening_an_archive_keeps_it_and_its_integrity(tmp_path):
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     conn.execute("insert into items_fts(items_fts) values('integrity-check')")
     conn.close()
+
+
+def test_each_version_names_the_fields_that_changed(archive):
+    archive.save_item(news())
+    archive.save_item(news(body="A new paragraph was added.", content_hash="h2"))
+    archive.save_item(news(body="A new paragraph was added.", content_hash="h2"))  # same again
+    archive.save_item(
+        news(
+            body="A new paragraph was added.",
+            title="A corrected title",
+            modified="2017-06-20T09:00:00-07:00",
+            content_hash="h3",
+        )
+    )
+    versions = list(
+        archive.db.query("select version, changed_fields from item_versions order by version")
+    )
+    assert versions == [
+        {"version": 1, "changed_fields": None},
+        {"version": 2, "changed_fields": '["body"]'},
+        {"version": 3, "changed_fields": '["title", "modified"]'},
+    ]
+
+
+def test_a_cancelled_event_is_a_new_version_with_its_details(archive):
+    event = news(
+        id="e1",
+        kind="event",
+        title="Provence wine and business evening",
+        start="2024-10-10T18:00:00-07:00",
+        status="scheduled",
+        venue_city="San Diego",
+    )
+    archive.save_item(event)
+    assert archive.save_item(dict(event, status="cancelled")) == UPDATED
+    rows = list(
+        archive.db.query("select changed_fields, event from item_versions order by version")
+    )
+    assert rows[1]["changed_fields"] == '["status"]'
+    assert json.loads(rows[0]["event"])["status"] == "scheduled"
+    assert json.loads(rows[1]["event"])["status"] == "cancelled"
+    assert archive.db["events"].get("e1")["status"] == "cancelled"
+
+
+def test_an_item_a_later_crawl_did_not_see_is_kept_as_it_was(archive):
+    archive.save_item(news())
+    archive.save_item(news(id="b2", url="https://www.france-sandiego.org/b/", content_hash="hb"))
+    # A later run sees only b2.
+    archive.save_item(news(id="b2", url="https://www.france-sandiego.org/b/", content_hash="hb"))
+    row = archive.db["items"].get("a1")
+    assert row["version"] == 1 and row["body"].startswith("Biotech and bluetech")
+    assert archive.db["items"].count == 2

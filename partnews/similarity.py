@@ -1,0 +1,125 @@
+"""Near-duplicate text: word shingles, MinHash signatures and the LSH that finds reposts.
+
+A repost is the same text published again, lightly edited (an acronym expanded, a
+paragraph dropped, a sentence added) and dated differently. Two texts are compared as
+sets of *shingles*: every run of ``SHINGLE_WORDS`` consecutive words of their matching
+form (`partnews.text.matching_form`: case, accents and punctuation folded). Light edits
+only break the few shingles that cross them, while two different articles about the
+same event share words but almost no 5-word runs.
+
+Resemblance is the Jaccard index of the two shingle sets. A MinHash signature
+(datasketch, ``NUM_PERM`` permutations, fixed seed, "affine32" scheme) estimates it
+from a few hundred bytes, and `new_lsh` buckets signatures so that the items likely to
+resemble a new one are found without comparing it to every archived item. Candidates
+are then confirmed with the exact Jaccard index of the texts (`jaccard`): the stored
+similarity never depends on the sketch's luck.
+
+Everything here is pure (no I/O); the archive stores the signatures (archive/relations.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from partnews.text import matching_form
+
+# Words per shingle: long enough that unrelated texts in one domain share almost none,
+# short enough that one edit breaks few of them.
+SHINGLE_WORDS = 5
+# Texts with fewer shingles are too short to call reposts (an event's one-line blurb).
+MIN_SHINGLES = 10
+# A repost shares at least half of its shingles with the original: Jaccard >= 0.5.
+REPOST_THRESHOLD = 0.5
+
+NUM_PERM = 128
+SEED = 1
+SCHEME = "affine32"
+# The signature scheme, stored beside each signature: signatures of another scheme are
+# never compared with these (they are recomputed from the text).
+SIGNATURE_SCHEME = f"minhash-{SCHEME}-{NUM_PERM}-seed{SEED}-w{SHINGLE_WORDS}"
+
+# LSH bands x rows: a pair lands in a common bucket with probability 1 - (1 - J^r)^b,
+# 0.74 at J = 0.5, 0.91 at 0.6, 0.985 at 0.7, and 0.00008 at J = 0.02 (unrelated texts
+# of one domain). datasketch's own optimum for 0.5 (25 x 5) takes about 860 MB at 100,000
+# items against about 340 MB for these: every bucket is a Python set, so memory grows with
+# the number of bands (measured: python -m bench dedupe).
+LSH_BANDS = 10
+LSH_ROWS = 3
+
+_DTYPE = np.dtype("<u4")
+
+
+def shingles(text: str | None, size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """The set of ``size``-word runs of the text's matching form.
+
+    A text shorter than ``size`` words gives one shingle (itself); no text gives none.
+    """
+    words = matching_form(text).split()
+    if not words:
+        return frozenset()
+    if len(words) <= size:
+        return frozenset([" ".join(words)])
+    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """|a ∩ b| / |a ∪ b|; 0.0 when both are empty (nothing to resemble)."""
+    if not a and not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The permutations of the fixed seed, generated once (datasketch redraws them per
+    MinHash otherwise, which costs more than hashing a text)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def signature(shingle_set: Iterable[str]) -> np.ndarray | None:
+    """The MinHash hash values (uint32) of a shingle set; None below ``MIN_SHINGLES``."""
+    encoded = [s.encode("utf-8") for s in shingle_set]
+    if len(encoded) < MIN_SHINGLES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
+    minhash.update_batch(encoded)
+    return minhash.hashvalues.astype(_DTYPE)
+
+
+def text_signature(text: str | None) -> np.ndarray | None:
+    """`signature` of the text's shingles."""
+    return signature(shingles(text))
+
+
+def to_bytes(values: np.ndarray) -> bytes:
+    """The signature as stored in the archive: NUM_PERM little-endian uint32."""
+    return values.astype(_DTYPE).tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=_DTYPE)
+
+
+def estimate(a: np.ndarray, b: np.ndarray) -> float:
+    """MinHash estimate of the Jaccard index: the share of equal hash values."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def as_minhash(values: np.ndarray) -> LeanMinHash:
+    """A datasketch sketch of stored hash values, for the LSH."""
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+
+
+def new_lsh() -> MinHashLSH:
+    """An empty LSH index with the bands documented above."""
+    return MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
+
+
+def bucket_probability(similarity: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
+    """Chance that two texts with this Jaccard index share an LSH bucket (the S-curve)."""
+    return 1.0 - (1.0 - similarity**rows) ** bands

@@ -1,0 +1,251 @@
+"""Every duplicate kind of the mirror, end to end: `partnews crawl` → the archive's relations.
+
+The mirror holds (tests/sites/): the chamber's English reposts of two Provence Promotion
+articles that also exist in French, a Provence Promotion article published again as a
+second node, and two different texts about the 2019 summit. This module crawls a copy
+of it with one more post, `IN_BRIEF`: a chamber "in brief" post that is a teaser of an
+earlier chamber post (kept out of the shared mirror, whose every titled post is one
+item for tests/test_spiders.py). Expected URLs and pairs are read from the content files
+with tomllib, independently of the mirror's loader; expected similarities are counted
+here from the archived bodies.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import tomllib
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import partnews
+from partnews.mirror.server import MirrorServer
+from partnews.mirror.site import MirrorConfig
+from tests.conftest import MIRROR_TODAY
+from tests.crawling import run_crawl
+
+SITES = Path(partnews.SITES_DIR)
+PP_SITE = SITES / "www.investinprovence.com"
+CHAMBER_SITE = SITES / "www.france-sandiego.org"
+PP = "https://www.investinprovence.com"
+CHAMBER = "https://www.france-sandiego.org"
+
+
+def front_matter(path: Path) -> tuple[dict, str]:
+    _, meta, body = path.read_text(encoding="utf-8").split("+++", 2)
+    return tomllib.loads(meta), body
+
+
+def node_url(nid: int, lang: str) -> str:
+    meta, _ = front_matter(PP_SITE / "nodes" / f"{nid}.{lang}.md")
+    return PP + meta["alias"]
+
+
+def post_url(name: str, sites: Path = SITES) -> str:
+    meta, _ = front_matter(sites / "www.france-sandiego.org" / "posts" / f"{name}.html")
+    slug = meta.get("slug", name)
+    return f"{CHAMBER}/{meta['date'].strftime('%Y/%m/%d')}/{slug}/"
+
+
+def five_word_runs(text: str) -> set[tuple[str, ...]]:
+    folded = unicodedata.normalize("NFKD", (text or "").casefold())
+    words = re.findall(r"[a-z0-9]+", "".join(c for c in folded if not unicodedata.combining(c)))
+    return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    sa, sb = five_word_runs(a), five_word_runs(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+IN_BRIEF_NAME = "in-brief-the-chamber-represents-the-region-in-san-diego"
+IN_BRIEF = """+++
+id = 779
+title = "In brief: the chamber represents the Provence-Alpes-Côte d'Azur Region in San Diego"
+date = 2017-03-09T09:30:00
+modified = 2017-03-09T09:30:00
+author = "sdfacc"
+categories = ["news"]
++++
+<p>The San Diego French American Chamber of Commerce is delighted to announce that it has \
+been chosen to represent the Provence-Alpes-Côte d'Azur Region of France here in San Diego. \
+Both regions are home to strong clusters in biotech&hellip; <a class="more-link" \
+href="https://www.france-sandiego.org/2017/03/02/partnership-provence-alpes-cote-dazur-region-\
+city-san-diego/">Read more</a></p>
+"""
+
+
+def sites_with_in_brief(root: Path) -> Path:
+    """A copy of the mirror's content with the teaser post added."""
+    sites = root / "sites"
+    shutil.copytree(SITES, sites)
+    (sites / "www.france-sandiego.org/posts" / f"{IN_BRIEF_NAME}.html").write_text(
+        IN_BRIEF, encoding="utf-8"
+    )
+    return sites
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> Path:
+    return sites_with_in_brief(tmp_path_factory.mktemp("sites"))
+
+
+@pytest.fixture(scope="module")
+def archive_path(sites, tmp_path_factory):
+    server = MirrorServer(MirrorConfig(sites_dir=sites, today=MIRROR_TODAY))
+    server.start()
+    try:
+        path = tmp_path_factory.mktemp("duplicates") / "partnews.db"
+        result = run_crawl(server.url, path, "sdfacc", "provence_promotion")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(archive_path):
+    conn = connect(archive_path)
+    yield conn
+    conn.close()
+
+
+def item_at(db, url: str) -> sqlite3.Row:
+    """The item a URL belongs to, through item_urls (any of its URLs)."""
+    row = db.execute(
+        "select items.* from item_urls join items on items.id = item_urls.item_id "
+        "where item_urls.url = ?",
+        [url],
+    ).fetchone()
+    assert row is not None, f"no item at {url}"
+    return row
+
+
+def story_of(db, item_id: str) -> dict[str, sqlite3.Row]:
+    from archive.relations import STORY_SQL
+
+    return {row["id"]: row for row in db.execute(STORY_SQL, {"item_id": item_id})}
+
+
+@pytest.mark.parametrize(
+    ("nid", "post"),
+    [
+        (1745, "new-board-new-ambitions-for-investors-favorite-agency"),
+        (2471, "provence-promotions-greatest-annual-results"),
+    ],
+)
+def test_the_chambers_repost_joins_the_english_original_and_reaches_the_french(db, nid, post):
+    english, french = item_at(db, node_url(nid, "en")), item_at(db, node_url(nid, "fr"))
+    repost = item_at(db, post_url(post))
+    assert len({english["id"], french["id"], repost["id"]}) == 3, "three items, none merged"
+    story = story_of(db, repost["id"])
+    assert set(story) == {english["id"], french["id"], repost["id"]}
+    assert story[english["id"]]["role"] == "original", "published first (the agency's date)"
+    assert story[repost["id"]]["role"] == "repost"
+    assert story[repost["id"]]["similarity"] == pytest.approx(
+        exact_jaccard(english["body"], repost["body"]), abs=1e-4
+    )
+    assert story[repost["id"]]["similarity"] >= 0.5
+    assert story[french["id"]]["role"] is None, "linked as a translation, not as a repost"
+    assert story[french["id"]]["translation_ids"] == english["id"]
+
+
+def test_an_article_published_again_as_a_second_node_is_a_repost_within_the_source(db):
+    first, again = item_at(db, node_url(2688, "en")), item_at(db, node_url(2695, "en"))
+    assert first["id"] != again["id"]
+    story = story_of(db, again["id"])
+    assert set(story) == {first["id"], again["id"]}
+    assert story[first["id"]]["role"] == "original"
+    assert story[again["id"]]["similarity"] == pytest.approx(
+        exact_jaccard(first["body"], again["body"]), abs=1e-4
+    )
+
+
+def test_every_node_with_two_languages_is_linked_both_ways(db):
+    by_nid: dict[int, set[str]] = {}
+    for path in (PP_SITE / "nodes").glob("*.md"):
+        meta, _ = front_matter(path)
+        by_nid.setdefault(meta["nid"], set()).add(meta["langcode"])
+    pairs = [nid for nid, langs in by_nid.items() if langs == {"en", "fr"}]
+    assert pairs, "the mirror has translated nodes"
+    links = {
+        (r["item_id"], r["translation_id"])
+        for r in db.execute("select * from item_translations where translation_id is not null")
+    }
+    expected = set()
+    for nid in pairs:
+        en, fr = item_at(db, node_url(nid, "en"))["id"], item_at(db, node_url(nid, "fr"))["id"]
+        expected |= {(en, fr), (fr, en)}
+    assert links == expected
+
+
+def test_two_texts_about_the_same_summit_are_never_linked(db):
+    article = item_at(db, node_url(2046, "en"))
+    event = item_at(db, f"{CHAMBER}/event/south-of-france-business-summit-2019/")
+    assert article["id"] != event["id"]
+    assert set(story_of(db, article["id"])) == {article["id"]}
+    assert set(story_of(db, event["id"])) == {event["id"]}
+    assert exact_jaccard(article["body"], event["body"]) < 0.1
+
+
+def test_the_in_brief_teaser_is_the_same_item_as_its_post(db, sites):
+    teaser_url = post_url(IN_BRIEF_NAME, sites)
+    article_url = post_url("partnership-provence-alpes-cote-dazur-region-city-san-diego")
+    item = item_at(db, teaser_url)
+    assert item["id"] == item_at(db, article_url)["id"]
+    assert item["url"] == article_url, "the article's URL is the one cited"
+    _, body = front_matter(
+        CHAMBER_SITE / "posts" / "partnership-provence-alpes-cote-dazur-region-city-san-diego.html"
+    )
+    last_words = re.sub(r"<[^>]+>", "", body).split()[-6:]
+    assert item["body"].split()[-6:] == last_words, "the full text, not the teaser"
+    titles = [r[0] for r in db.execute("select title from items where source = 'sdfacc'")]
+    assert not any(t.startswith("In brief") for t in titles)
+
+
+def test_a_second_crawl_keeps_links_records_what_changed_and_deletes_nothing(
+    archive_path, mirror_factory, tmp_path
+):
+    """Re-crawl an edited copy of the sites: one repost's text changed, one post gone."""
+    sites = tmp_path / "sites"
+    shutil.copytree(SITES, sites)
+    changed = (
+        sites / "www.france-sandiego.org/posts/provence-promotions-greatest-annual-results.html"
+    )
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("First published by", "This news was first published by"), encoding="utf-8"
+    )
+    gone = "erik-caldwell-director-economic-development-city-san-diego"
+    (sites / "www.france-sandiego.org/posts" / f"{gone}.html").unlink()
+    copy = tmp_path / "partnews.db"
+    shutil.copy(archive_path, copy)
+    server = mirror_factory(sites_dir=sites)
+    result = run_crawl(server.url, copy, "sdfacc", "provence_promotion")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    db = connect(copy)
+    repost = item_at(db, post_url("provence-promotions-greatest-annual-results"))
+    assert repost["version"] == 2
+    assert "This news was first published by" in repost["body"]
+    [version] = db.execute(
+        "select changed_fields from item_versions where item_id = ? and version = 2",
+        [repost["id"]],
+    ).fetchall()
+    assert version["changed_fields"] == '["body"]'
+    story = story_of(db, repost["id"])
+    assert story[repost["id"]]["role"] == "repost"
+    assert story[repost["id"]]["similarity"] == pytest.approx(
+        exact_jaccard(item_at(db, node_url(2471, "en"))["body"], repost["body"]), abs=1e-4
+    )
+    assert item_at(db, post_url(gone))["version"] == 1, "not seen, still archived"
+    db.close()
