@@ -23,6 +23,8 @@ import re
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from archive.relations import STORY_SQL
+
 _WORD = re.compile(r"[^\s\"]+")
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
 DATABASE = "partnews"
@@ -126,6 +128,7 @@ def _item_page(datasette, request):
             )
         ).rows
         source = (await db.execute("select * from sources where id = ?", [item["source"]])).first()
+        story = (await db.execute(STORY_SQL, {"item_id": item_id})).rows
         item = dict(item)
         for name in ("authors", "categories", "tags", "sectors", "relevance_terms"):
             item[name] = json.loads(item[name]) if item.get(name) else []
@@ -136,6 +139,8 @@ def _item_page(datasette, request):
             "versions": [dict(v) for v in versions],
             "item_urls": [dict(u) for u in urls],
             "source": dict(source) if source else None,
+            # The other copies and translations of this item (the item itself left out).
+            "story": [dict(r) for r in story if r["id"] != item_id],
         }
 
     return inner

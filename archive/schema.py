@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from partnews.relevance import load_rules
+
 # Full-text search: accents optional ("cote" finds "Côte"), English and French alike.
 FTS_COLUMNS = ("title", "summary", "body")
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
@@ -115,6 +117,24 @@ VIEWS = {
         from events join items on items.id = events.item_id
         where coalesce(events."end", events.start) >= date('now')
         order by events.start
+    """,
+    # Items about the partnership: {threshold} is the one of crawler/relevance.toml.
+    "partnership_news": """
+        select id, source, kind, title, published, language, relevance_score, relevance_band,
+               sectors, url
+        from items
+        where relevance_score >= {threshold}
+        order by published desc
+    """,
+    # What the newest run of each source brought.
+    "latest": """
+        select items.id, items.source, items.kind, items.title, items.published,
+               items.first_seen, items.url
+        from items
+        where items.first_seen >= (
+            select max(started) from crawl_runs where crawl_runs.source = items.source
+        )
+        order by items.first_seen desc
     """,
 }
 
@@ -279,5 +299,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, if_not_exists=True)
     if not db["items_fts"].exists():
         db["items"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    threshold = load_rules().threshold
     for name, sql in VIEWS.items():
-        db.create_view(name, sql.strip(), replace=True)
+        db.create_view(name, sql.strip().replace("{threshold}", str(threshold)), replace=True)

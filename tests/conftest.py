@@ -96,3 +96,14 @@ def fetch(mirror):
         return fetch_url((server or mirror).url, path, **kwargs)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(mirror, tmp_path_factory) -> Path:
+    """Every source crawled once from the mirror by the real `partnews crawl` (read-only use)."""
+    from tests.crawling import run_crawl
+
+    path = tmp_path_factory.mktemp("crawled") / "partnews.db"
+    result = run_crawl(mirror.url, path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path

@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from tests.browser import CHROMIUM_FLAGS, GuardedPage, chromium_path
-from tests.crawling import REPO_ROOT, run_crawl
+from tests.crawling import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(mirror, tmp_path_factory):
+def site(crawled_archive):
     """The crawled mirror, served by `partnews serve` exactly as users run it."""
-    archive = tmp_path_factory.mktemp("browser") / "partnews.db"
-    result = run_crawl(mirror.url, archive)
-    assert result.returncode == 0, result.stderr[-3000:]
+    archive = crawled_archive
     port = free_port()
     server = subprocess.Popen(
         [

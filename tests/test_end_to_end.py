@@ -16,7 +16,6 @@ import pytest
 from datasette.app import Datasette
 
 from archive.publish import datasette_app
-from tests.crawling import run_crawl
 
 
 def fold(text: str | None) -> str:
@@ -26,11 +25,8 @@ def fold(text: str | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def archive_path(mirror, tmp_path_factory):
-    path = tmp_path_factory.mktemp("e2e") / "partnews.db"
-    result = run_crawl(mirror.url, path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return path
+def archive_path(crawled_archive):
+    return crawled_archive
 
 
 @pytest.fixture(scope="module")
