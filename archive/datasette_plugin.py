@@ -133,6 +133,12 @@ def _item_page(datasette, request):
         for name in ("authors", "categories", "tags", "sectors", "relevance_terms"):
             item[name] = json.loads(item[name]) if item.get(name) else []
         item["paragraphs"] = [p for p in (item.get("body") or "").split("\n\n") if p.strip()]
+        # A summary worth showing says something the body's opening does not repeat.
+        summary, body = (
+            (item.get("summary") or "").strip(),
+            " ".join((item.get("body") or "").split()),
+        )
+        item["show_summary"] = bool(summary) and not body.startswith(" ".join(summary.split())[:60])
         return {
             "item": item,
             "event": dict(event) if event else None,

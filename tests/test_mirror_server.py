@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import shutil
 import socket
-import warnings
 from pathlib import Path
 
 import pytest
@@ -172,13 +171,22 @@ def test_reload_serves_edited_content(tmp_path, mirror_factory, fetch):
     assert "MoU, revised" in fetch(MOU, server=server).text
 
 
-def test_missing_site_module_is_skipped_with_a_warning(tmp_path):
-    config = MirrorConfig(sites_dir=tmp_path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        sites = load_sites(config, ("partnews.mirror.not_written_yet:Site",))
-    assert sites == []
-    assert "not_written_yet" in str(caught[0].message)
+def test_every_folder_with_a_site_toml_is_a_site(tmp_path):
+    config = MirrorConfig(sites_dir=Path(partnews.SITES_DIR))
+    folders = sorted(p.parent.name for p in Path(partnews.SITES_DIR).glob("*/site.toml"))
+    sites = load_sites(config)
+    assert len(sites) == len(folders) >= 9
+    # Each folder's first host is the folder's own name (tests/sites/<real hostname>/).
+    assert sorted(site.hosts[0] for site in sites) == folders
+
+
+def test_an_unknown_cms_is_a_clear_error(tmp_path):
+    (tmp_path / "www.example.org").mkdir()
+    (tmp_path / "www.example.org" / "site.toml").write_text(
+        'cms = "joomla"\nhosts = ["www.example.org"]\n'
+    )
+    with pytest.raises(ValueError, match="unknown cms 'joomla'"):
+        load_sites(MirrorConfig(sites_dir=tmp_path))
 
 
 def test_start_returns_the_bound_url_and_stop_frees_the_port():

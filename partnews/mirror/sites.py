@@ -1,54 +1,45 @@
-"""The list of mirrored sites, and how the server builds them from a config.
+"""Which sites the mirror serves: one folder per real host under the sites directory.
 
-Each entry is an import path "module:Class" whose class takes a `MirrorConfig` and
-follows the `MirrorSite` protocol. Adding a source to the mirror is one line here. A
-module that does not exist yet (another site still being written) is skipped with a
-warning, so the server keeps serving the sites that do exist.
+Each folder (``tests/sites/<real hostname>/``) holds a ``site.toml`` whose ``cms`` says
+which renderer serves it (WordPress with The Events Calendar, Drupal, or the generic
+"unknown CMS" site) and whose ``hosts`` lists every hostname it answers for. Adding a
+source to the mirror is adding a folder (``partnews new-source`` makes one); no code.
 """
 
 from __future__ import annotations
 
 import importlib
-import warnings
+import tomllib
+from pathlib import Path
 
 from partnews.mirror.site import MirrorConfig, MirrorSite
 
-SITE_CLASSES = (
-    "partnews.mirror.wordpress:FranceSanDiegoSite",
-    "partnews.mirror.drupal:InvestInProvenceSite",
-    "partnews.mirror.wordpress:TeamCoteDazurSite",
-    "partnews.mirror.wordpress:TimesOfSanDiegoSite",
-    "partnews.mirror.drupal:VilleDeMarseilleSite",
-    "partnews.mirror.drupal:CityOfSanDiegoSite",
-    "partnews.mirror.generic:RegionSudSite",
-    "partnews.mirror.generic:RisingSudSite",
-    "partnews.mirror.generic:SanDiegoBusinessSite",
-)
+RENDERERS = {
+    "wordpress": "partnews.mirror.wordpress:WordPressSite",
+    "drupal": "partnews.mirror.drupal:DrupalSite",
+    "generic": "partnews.mirror.generic:GenericSite",
+}
 
 
-def load_site_class(import_path: str) -> type | None:
-    """Import "module:Class"; None (with a warning) when the module is not written yet."""
-    module_name, _, class_name = import_path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # a missing dependency inside an existing module is a real error
-        warnings.warn(f"mirror site {import_path} skipped: no module {module_name}", stacklevel=2)
-        return None
-    site_class = getattr(module, class_name, None)
-    if site_class is None:
-        warnings.warn(f"mirror site {import_path} skipped: no class {class_name}", stacklevel=2)
-    return site_class
+def renderer(cms: str) -> type:
+    """The site class for a CMS name of site.toml."""
+    if cms not in RENDERERS:
+        raise ValueError(f"unknown cms {cms!r} in site.toml; choose from {', '.join(RENDERERS)}")
+    module_name, _, class_name = RENDERERS[cms].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
-def load_sites(
-    config: MirrorConfig, import_paths: tuple[str, ...] = SITE_CLASSES
-) -> list[MirrorSite]:
-    """Build every available site for this config, in the order of `import_paths`."""
-    sites = []
-    for import_path in import_paths:
-        site_class = load_site_class(import_path)
-        if site_class is not None:
-            sites.append(site_class(config))
-    return sites
+def site_folders(sites_dir: Path) -> list[Path]:
+    return sorted(p.parent for p in Path(sites_dir).glob("*/site.toml"))
+
+
+def load_site(config: MirrorConfig, folder: Path) -> MirrorSite:
+    with open(folder / "site.toml", "rb") as f:
+        settings = tomllib.load(f)
+    site_class = renderer(settings.get("cms", ""))
+    return site_class(config, folder, tuple(settings["hosts"]))
+
+
+def load_sites(config: MirrorConfig) -> list[MirrorSite]:
+    """Every site of the sites directory, in folder-name order."""
+    return [load_site(config, folder) for folder in site_folders(config.sites_dir)]

@@ -298,11 +298,11 @@ def search_terms(query: str) -> list[str]:
 class WordPressSite:
     """Answers every request for one WordPress + The Events Calendar site."""
 
-    def __init__(self, config: MirrorConfig, folder: Path) -> None:
+    def __init__(self, config: MirrorConfig, folder: Path, hosts: tuple[str, ...] = ()) -> None:
         self.config = config
         self.content = load_content(folder)
         s = self.content.settings
-        self.hosts: tuple[str, ...] = tuple(s["hosts"])
+        self.hosts: tuple[str, ...] = tuple(hosts or s["hosts"])
         self.base = s["url"].rstrip("/")
         self.real_host = self.base.split("://", 1)[1]
         self.zone = ZoneInfo(s["timezone"])
