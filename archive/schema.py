@@ -120,8 +120,8 @@ VIEWS = {
     """,
     # Items about the partnership: {threshold} is the one of crawler/relevance.toml.
     "partnership_news": """
-        select id, source, kind, title, published, language, relevance_score, relevance_band,
-               sectors, url
+        select id, source, kind, title, published, year, month, language, relevance_score,
+               relevance_band, sectors, url
         from items
         where relevance_score >= {threshold}
         order by published desc

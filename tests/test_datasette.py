@@ -203,3 +203,31 @@ async def test_home_page_says_what_the_archive_holds(ds, db):
     assert f"<strong>{total:,}</strong> items" in html
     for (name,) in db.execute("select name from sources"):
         assert name.replace("'", "&#39;") in html
+
+
+async def test_every_table_view_and_canned_query_page_answers(ds, db):
+    """Each page a visitor can reach from the database page, with its default facets."""
+    names = [
+        r[0] for r in db.execute("select name from sqlite_master where type in ('table', 'view')")
+    ]
+    metadata = ds.metadata(database="partnews")
+    pages = [f"/partnews/{name}" for name in names if not name.startswith("items_fts")]
+    pages += [f"/partnews/{name}" for name in metadata["queries"]]
+    for page in pages:
+        response = await ds.client.get(page)
+        assert response.status_code == 200, (page, response.text[:300])
+        assert "facet timed out" not in response.text.lower(), page
+
+
+async def test_robots_policy_lets_pages_be_indexed_but_not_searches_and_exports(ds):
+    from urllib.robotparser import RobotFileParser
+
+    response = await ds.client.get("/robots.txt")
+    assert response.status_code == 200
+    robots = RobotFileParser()
+    robots.parse(response.text.splitlines())
+    assert robots.can_fetch("Googlebot", "/partnews/items/0123456789abcdef")
+    assert robots.can_fetch("Googlebot", "/partnews/items")
+    assert not robots.can_fetch("Googlebot", "/partnews/search?q=marseille")
+    assert not robots.can_fetch("Googlebot", "/partnews.db")
+    assert robots.crawl_delay("Googlebot") == 5
