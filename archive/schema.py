@@ -88,6 +88,26 @@ CRAWL_RUN_COLUMNS = {
     "items_not_relevant": int,
     "items_without_date": int,
     "duration_seconds": float,
+    # The nightly crawl's verdict on the run (see docs/nightly.md): healthy, degraded,
+    # broken; and why, as a JSON list of sentences.
+    "health": str,
+    "health_reasons": str,
+    # The WARC file this run's responses were captured in (relative to the WARC folder).
+    "warc_file": str,
+}
+
+# One row per response captured in a WARC file: where it is, so an item can be cited and
+# replayed as it was on the night it was captured.
+CAPTURE_COLUMNS = {
+    "id": int,
+    "run_id": int,
+    "url": str,
+    "status": int,
+    "captured_at": str,
+    "warc_file": str,
+    "warc_offset": int,
+    "warc_length": int,
+    "record_id": str,
 }
 
 # One row per distinct content of an item. ``changed_fields`` names what differs from the
@@ -260,6 +280,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     _add_missing_columns(db["item_versions"], VERSION_COLUMNS)
     _create_relation_tables(db)
+    db["captures"].create(CAPTURE_COLUMNS, pk="id", if_not_exists=True)
     db["rejects"].create(
         {
             "id": int,
@@ -290,6 +311,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "item_urls": [["item_id"]],
         "crawl_runs": [["source", "started"]],
         "rejects": [["run_id"], ["source"]],
+        "captures": [["url", "captured_at"], ["run_id"]],
         "item_signatures": [["seq"]],
         "item_leads": [["source", "lead"]],
         "story_members": [["story_id"]],

@@ -53,6 +53,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.run_report.RunReport": 500,
+    "crawler.warc.WarcCapture": 510,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
