@@ -51,6 +51,12 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 
+# Closest to the network (after HttpCompressionMiddleware, 590): it sees each response
+# as it was received, before decompression, for the WARC files (crawler/warc.py).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.warc.WarcMiddleware": 950,
+}
+
 EXTENSIONS = {
     "crawler.run_report.RunReport": 500,
     "crawler.warc.WarcCapture": 510,

@@ -33,6 +33,9 @@ class Source:
     search_terms: tuple[str, ...] = ()
     # Scrapy settings for this source only (DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN…).
     politeness: dict = field(default_factory=dict)
+    # The block's optional [<id>.spider] table: class attributes of the CMS base spider for
+    # a source without a spider file (crawler/spiders/configured.py reads and checks them).
+    spider: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def archive_row(self) -> dict:
