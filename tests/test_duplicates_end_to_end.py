@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -25,18 +24,14 @@ import partnews
 from partnews.mirror.server import MirrorServer
 from partnews.mirror.site import MirrorConfig
 from tests.conftest import MIRROR_TODAY
-from tests.crawling import run_crawl
+from tests.crawling import crawl_and_open, item_at, open_archive, run_crawl
+from tests.mirror_content import front_matter, node_files
 
 SITES = Path(partnews.SITES_DIR)
 PP_SITE = SITES / "www.investinprovence.com"
 CHAMBER_SITE = SITES / "www.france-sandiego.org"
 PP = "https://www.investinprovence.com"
 CHAMBER = "https://www.france-sandiego.org"
-
-
-def front_matter(path: Path) -> tuple[dict, str]:
-    _, meta, body = path.read_text(encoding="utf-8").split("+++", 2)
-    return tomllib.loads(meta), body
 
 
 def node_url(nid: int, lang: str) -> str:
@@ -59,12 +54,6 @@ def five_word_runs(text: str) -> set[tuple[str, ...]]:
 def exact_jaccard(a: str, b: str) -> float:
     sa, sb = five_word_runs(a), five_word_runs(b)
     return len(sa & sb) / len(sa | sb)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return conn
 
 
 IN_BRIEF_NAME = "in-brief-the-chamber-represents-the-region-in-san-diego"
@@ -114,20 +103,9 @@ def archive_path(sites, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def db(archive_path):
-    conn = connect(archive_path)
+    conn = open_archive(archive_path)
     yield conn
     conn.close()
-
-
-def item_at(db, url: str) -> sqlite3.Row:
-    """The item a URL belongs to, through item_urls (any of its URLs)."""
-    row = db.execute(
-        "select items.* from item_urls join items on items.id = item_urls.item_id "
-        "where item_urls.url = ?",
-        [url],
-    ).fetchone()
-    assert row is not None, f"no item at {url}"
-    return row
 
 
 def story_of(db, item_id: str) -> dict[str, sqlite3.Row]:
@@ -172,8 +150,7 @@ def test_an_article_published_again_as_a_second_node_is_a_repost_within_the_sour
 
 def test_every_node_with_two_languages_is_linked_both_ways(db):
     by_nid: dict[int, set[str]] = {}
-    for path in (PP_SITE / "nodes").glob("*.md"):
-        meta, _ = front_matter(path)
+    for meta, _ in node_files(PP_SITE):
         by_nid.setdefault(meta["nid"], set()).add(meta["langcode"])
     pairs = [nid for nid, langs in by_nid.items() if langs == {"en", "fr"}]
     assert pairs, "the mirror has translated nodes"
@@ -230,10 +207,7 @@ def test_a_second_crawl_keeps_links_records_what_changed_and_deletes_nothing(
     copy = tmp_path / "partnews.db"
     shutil.copy(archive_path, copy)
     server = mirror_factory(sites_dir=sites)
-    result = run_crawl(server.url, copy, "sdfacc", "provence_promotion")
-    assert result.returncode == 0, result.stderr[-3000:]
-
-    db = connect(copy)
+    db = crawl_and_open(server, copy, "sdfacc", "provence_promotion")
     repost = item_at(db, post_url("provence-promotions-greatest-annual-results"))
     assert repost["version"] == 2
     assert "This news was first published by" in repost["body"]

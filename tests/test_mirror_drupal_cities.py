@@ -9,7 +9,6 @@ the "Inside San Diego" header over /insidesd/<slug> stories.
 
 from __future__ import annotations
 
-import tomllib
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from partnews import SITES_DIR
 from partnews.dates import parse_date
 from partnews.mirror.drupal import CityOfSanDiegoSite, VilleDeMarseilleSite, format_date
 from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from tests.mirror_content import node_files, site_settings
 
 MARSEILLE = SITES_DIR / "www.marseille.fr"
 SAN_DIEGO = SITES_DIR / "www.sandiego.gov"
@@ -30,14 +30,7 @@ SAN_DIEGO = SITES_DIR / "www.sandiego.gov"
 
 def nodes(folder: Path) -> list[dict]:
     """Every node file's front matter, read straight from the files."""
-    metas = []
-    for path in sorted((folder / "nodes").glob("*.md")):
-        metas.append(tomllib.loads(path.read_text(encoding="utf-8").split("+++\n")[1]))
-    return metas
-
-
-def settings(folder: Path) -> dict:
-    return tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
+    return [meta for meta, _ in node_files(folder)]
 
 
 def news(folder: Path) -> list[dict]:
@@ -134,7 +127,7 @@ def test_marseille_page_text_alone_gives_no_date(marseille):
 
 
 def test_marseille_listing_walks_every_news_node_once_and_no_page(marseille):
-    site = settings(MARSEILLE)
+    site = site_settings(MARSEILLE)
     per_page = site["rows_per_page"]
     expected = news(MARSEILLE)
     seen = []
@@ -155,7 +148,7 @@ def test_marseille_listing_walks_every_news_node_once_and_no_page(marseille):
 
 
 def test_marseille_pager_links_are_zero_based(marseille):
-    path = settings(MARSEILLE)["listings"]["fr"]["path"]
+    path = site_settings(MARSEILLE)["listings"]["fr"]["path"]
     selector = page(marseille, path, M_HOST, page="1")
     assert selector.css("li.pager__item--next a::attr(href)").get() == "?page=2"
     assert selector.css("li.pager__item--previous a::attr(href)").get() == "?page=0"
@@ -186,7 +179,7 @@ def test_marseille_node_path_redirects_and_both_hosts_serve_www_links(marseille)
 def test_marseille_rss_has_the_newest_news_and_no_page(marseille):
     response = get(marseille, "/rss.xml", M_HOST)
     feed = feedparser.parse(response.body)
-    count = settings(MARSEILLE)["feed_items"]
+    count = site_settings(MARSEILLE)["feed_items"]
     expected = news(MARSEILLE)[:count]
     assert [e.link for e in feed.entries] == [
         "https://www.marseille.fr" + m["alias"] for m in expected
@@ -231,7 +224,7 @@ def test_san_diego_story_has_the_section_header_and_a_time_byline(san_diego):
 
 
 def test_san_diego_listing_walks_every_story_once(san_diego):
-    site = settings(SAN_DIEGO)
+    site = site_settings(SAN_DIEGO)
     expected = news(SAN_DIEGO)
     seen, number = [], 0
     while (

@@ -8,9 +8,7 @@ files read with tomllib), and checked through the same extractors a crawler uses
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -28,6 +26,7 @@ from partnews.mirror.generic import (
     page_path,
 )
 from partnews.mirror.site import MirrorConfig, MirrorRequest
+from tests.mirror_content import front_matter, site_settings
 
 # --- pure helpers ------------------------------------------------------------------------
 
@@ -177,15 +176,6 @@ def test_reload_sees_edited_content(tmp_site):
 HOSTS = ("www.maregionsud.fr", "www.risingsud.fr", "www.sandiegobusiness.org")
 
 
-def site_toml(host: str) -> dict:
-    return tomllib.loads((SITES_DIR / host / "site.toml").read_text(encoding="utf-8"))
-
-
-def front_matter(path: Path) -> tuple[dict, str]:
-    _, meta, body = path.read_text(encoding="utf-8").split("+++", 2)
-    return tomllib.loads(meta), body
-
-
 @pytest.mark.parametrize("host", HOSTS)
 def test_robots_names_the_sitemap(fetch, host):
     response = fetch("/robots.txt", host=host)
@@ -196,7 +186,7 @@ def test_robots_names_the_sitemap(fetch, host):
 
 @pytest.mark.parametrize("host", HOSTS)
 def test_every_post_is_served_at_its_path_with_its_title(fetch, host):
-    site = site_toml(host)
+    site = site_settings(SITES_DIR / host)
     sections = {s["id"]: s for s in site["sections"]}
     for path in (SITES_DIR / host / "posts").glob("*.md"):
         meta, _ = front_matter(path)
@@ -218,7 +208,7 @@ def test_bare_host_and_trailing_slash(fetch):
 
 
 def test_past_the_last_page_query_pager_is_empty_path_pager_is_404(fetch):
-    empty = site_toml("www.maregionsud.fr")["ui"]["empty"]
+    empty = site_settings(SITES_DIR / "www.maregionsud.fr")["ui"]["empty"]
     beyond = fetch("/actualites?page=40", host="www.maregionsud.fr")
     assert beyond.status == 200 and empty in beyond.text
     english = [
@@ -226,7 +216,9 @@ def test_past_the_last_page_query_pager_is_empty_path_pager_is_404(fetch):
         for p in (SITES_DIR / "www.risingsud.fr" / "posts").glob("*.md")
         if front_matter(p)[0]["section"] == "news"
     ]
-    per_page = {s["id"]: s["per_page"] for s in site_toml("www.risingsud.fr")["sections"]}
+    per_page = {
+        s["id"]: s["per_page"] for s in site_settings(SITES_DIR / "www.risingsud.fr")["sections"]
+    }
     last = -(-len(english) // per_page["news"])
     assert (
         fetch(f"/en/news/page/{last}" if last > 1 else "/en/news", host="www.risingsud.fr").status
@@ -266,7 +258,7 @@ def test_sd_business_listings_carry_full_bodies(fetch):
 
 
 def test_sd_business_feed_holds_only_the_newest_blog_posts(fetch):
-    site = site_toml("www.sandiegobusiness.org")
+    site = site_settings(SITES_DIR / "www.sandiegobusiness.org")
     feed_options = site["feeds"][0]
     folder = SITES_DIR / "www.sandiegobusiness.org" / "posts"
     blog = sorted(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 import unicodedata
 from urllib.parse import quote_plus
 
@@ -15,6 +14,7 @@ import lxml.etree
 import lxml.html
 
 import partnews
+from tests.mirror_content import wordpress_posts
 
 TCA_DIR = partnews.SITES_DIR / "www.investincotedazur.com"
 TCA = "www.investincotedazur.com"
@@ -24,20 +24,8 @@ TOSD = "timesofsandiego.com"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def posts(folder) -> list[dict]:
-    rows = []
-    for path in sorted((folder / "posts").glob("*.html")):
-        _, front, body = path.read_text(encoding="utf-8").split("+++", 2)
-        meta = tomllib.loads(front)
-        meta.setdefault("slug", path.stem)
-        meta.setdefault("modified", meta["date"])
-        meta["body"] = body
-        rows.append(meta)
-    return rows
-
-
-TCA_POSTS = posts(TCA_DIR)
-TOSD_POSTS = posts(TOSD_DIR)
+TCA_POSTS = wordpress_posts(TCA_DIR)
+TOSD_POSTS = wordpress_posts(TOSD_DIR)
 
 
 def tca_path(meta: dict) -> str:

@@ -95,6 +95,24 @@ def save(archive: Archive, source: str, url: str, body: str | None, **fields) ->
     return item["id"]
 
 
+def save_original(archive: Archive) -> str:
+    """Archive the Provence Promotion article (13 July 2017) that the chamber reposted."""
+    return save(
+        archive, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13"
+    )
+
+
+def save_repost(archive: Archive) -> str:
+    """Archive the chamber's English repost of it, four days later."""
+    return save(
+        archive,
+        "sdfacc",
+        f"{CHAMBER}/2017/07/17/new-board/",
+        REPOST,
+        published="2017-07-17T08:45:00-07:00",
+    )
+
+
 def members(archive: Archive) -> dict[str, dict]:
     return {r["item_id"]: r for r in archive.db.query("select * from story_members")}
 
@@ -179,16 +197,8 @@ def test_dropping_a_few_shingles_keeps_a_high_estimate(numbers, data):
 
 
 def test_a_repost_on_another_site_joins_the_originals_story(archive):
-    original = save(
-        archive, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13"
-    )
-    repost = save(
-        archive,
-        "sdfacc",
-        f"{CHAMBER}/2017/07/17/new-board/",
-        REPOST,
-        published="2017-07-17T08:45:00-07:00",
-    )
+    original = save_original(archive)
+    repost = save_repost(archive)
     assert archive.db["items"].count == 2, "reposts stay separate items"
     rows = members(archive)
     assert rows[original]["story_id"] == rows[repost]["story_id"]
@@ -199,16 +209,8 @@ def test_a_repost_on_another_site_joins_the_originals_story(archive):
 
 
 def test_the_earliest_is_the_original_whatever_the_crawl_order(archive):
-    repost = save(
-        archive,
-        "sdfacc",
-        f"{CHAMBER}/2017/07/17/new-board/",
-        REPOST,
-        published="2017-07-17T08:45:00-07:00",
-    )
-    original = save(
-        archive, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13"
-    )
+    repost = save_repost(archive)
+    original = save_original(archive)
     rows = members(archive)
     assert rows[original]["role"] == "original"
     assert rows[repost]["role"] == "repost"
@@ -216,9 +218,7 @@ def test_the_earliest_is_the_original_whatever_the_crawl_order(archive):
 
 
 def test_a_repost_within_one_source_at_another_url_is_linked_too(archive):
-    first = save(
-        archive, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13"
-    )
+    first = save_original(archive)
     again = save(
         archive,
         "provence_promotion",
@@ -288,7 +288,7 @@ def test_an_index_sees_what_another_archive_object_wrote(tmp_path):
     """Two spiders of one crawl, each with its own Archive on the same file."""
     path = tmp_path / "partnews.db"
     pp, chamber = Archive(path), Archive(path)
-    save(pp, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13")
+    save_original(pp)
     repost = save(chamber, "sdfacc", f"{CHAMBER}/r/", REPOST, published="2017-07-17")
     assert members(chamber)[repost]["role"] == "repost"
     pp.close()
@@ -298,7 +298,7 @@ def test_an_index_sees_what_another_archive_object_wrote(tmp_path):
 def test_a_reopened_archive_finds_reposts_of_what_it_held(tmp_path):
     path = tmp_path / "partnews.db"
     first = Archive(path)
-    save(first, "provence_promotion", f"{PP}/en/news/new-board", ORIGINAL, published="2017-07-13")
+    save_original(first)
     first.close()
     # A fresh process: no index in memory yet.
     from archive import relations
@@ -394,13 +394,7 @@ def test_the_story_of_a_repost_reaches_the_originals_translation(archive):
         translations=translations,
         published="2017-07-13",
     )
-    repost = save(
-        archive,
-        "sdfacc",
-        f"{CHAMBER}/2017/07/17/new-board/",
-        REPOST,
-        published="2017-07-17T08:45:00-07:00",
-    )
+    repost = save_repost(archive)
     other = save(archive, "sdfacc", f"{CHAMBER}/2017/07/20/meeting/", SAME_EVENT, title="M")
     for start in (repost, fr_id, en_id):
         story = {row["id"]: row for row in archive.story(start)}

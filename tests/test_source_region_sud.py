@@ -6,69 +6,26 @@ read here with tomllib, never from the crawler's output.
 
 from __future__ import annotations
 
-import html
-import re
-import sqlite3
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from crawler.spiders.generic import Listing, strip_furniture
 from partnews import SITES_DIR
 from partnews.mirror.site import Fault
-from tests.crawling import run_crawl
+from tests.crawling import archived_urls, crawl_and_open, item_at, requested_paths
+from tests.mirror_content import read_site
 
 FOLDER = SITES_DIR / "www.maregionsud.fr"
+SOURCE = "region_sud"
 HOST = "www.maregionsud.fr"
-
-
-def read_site(folder: Path) -> tuple[dict, list[dict]]:
-    """site.toml, and every post's front matter with its real URL and plain paragraphs."""
-    site = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
-    sections = {s["id"]: s for s in site["sections"]}
-    posts = []
-    for path in sorted((folder / "posts").glob("*.md")):
-        _, meta_text, body = path.read_text(encoding="utf-8").split("+++", 2)
-        meta = tomllib.loads(meta_text)
-        slug = meta.get("slug", path.stem)
-        meta["url"] = site["base_url"] + sections[meta["section"]]["item_path"].format(slug=slug)
-        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body.strip())]
-        meta["paragraphs"] = [html.unescape(b) for b in blocks if b and not b.startswith("<")]
-        posts.append(meta)
-    return site, posts
 
 
 SITE, POSTS = read_site(FOLDER)
 
 
-def crawl(server, tmp_path: Path) -> sqlite3.Connection:
-    server.requests.clear()
-    result = run_crawl(server.url, tmp_path / "partnews.db", "region_sud")
-    assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(tmp_path / "partnews.db")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def item_at(conn: sqlite3.Connection, url: str) -> dict:
-    row = conn.execute(
-        "select items.* from item_urls join items on items.id = item_urls.item_id "
-        "where item_urls.url = ?",
-        [url],
-    ).fetchone()
-    assert row is not None, f"no item archived at {url}"
-    return dict(row)
-
-
-def archived_urls(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("select url from items")}
-
-
 @pytest.fixture(scope="module")
 def region_sud(mirror, tmp_path_factory):
-    conn = crawl(mirror, tmp_path_factory.mktemp("region_sud"))
-    requests = [r.path for r in mirror.requests.records() if r.host == HOST]
+    conn = crawl_and_open(mirror, tmp_path_factory.mktemp("region_sud") / "partnews.db", SOURCE)
+    requests = requested_paths(mirror, HOST)
     yield conn, requests
     conn.close()
 
@@ -136,8 +93,8 @@ def test_french_dateline_day_one(region_sud):
 
 def test_without_the_feed_the_sitemap_finds_everything(mirror_factory, tmp_path):
     server = mirror_factory(faults=[Fault(path=r"^/rss\.xml", host=HOST, status=404)])
-    conn = crawl(server, tmp_path)
-    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    conn = crawl_and_open(server, tmp_path / "partnews.db", SOURCE)
+    requests = requested_paths(server, HOST)
     assert archived_urls(conn) == {p["url"] for p in POSTS}
     assert "/sitemap.xml" in requests
     assert "/actualites" not in requests
@@ -146,8 +103,8 @@ def test_without_the_feed_the_sitemap_finds_everything(mirror_factory, tmp_path)
 def test_without_feed_and_sitemap_the_listings_find_everything(mirror_factory, tmp_path):
     faults = [Fault(path=r"^/(rss|sitemap)\.xml", host=HOST, status=404)]
     server = mirror_factory(faults=faults)
-    conn = crawl(server, tmp_path)
-    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    conn = crawl_and_open(server, tmp_path / "partnews.db", SOURCE)
+    requests = requested_paths(server, HOST)
     assert archived_urls(conn) == {p["url"] for p in POSTS}
     per_page = {s["path"]: s["per_page"] for s in SITE["sections"]}
     news = [p for p in POSTS if p["section"] == "actualites"]

@@ -8,65 +8,23 @@ matter whether it is about the partnership (`relevant`); only those are archived
 
 from __future__ import annotations
 
-import html
-import re
 import sqlite3
-import tomllib
-from pathlib import Path
 
 import pytest
 
 from partnews import SITES_DIR
 from partnews.mirror.site import Fault
-from tests.crawling import run_crawl
+from tests.crawling import archived_urls, crawl_and_open, item_at, requested_paths
+from tests.mirror_content import read_site
 
 FOLDER = SITES_DIR / "www.sandiegobusiness.org"
+SOURCE = "sd_regional_edc"
 HOST = "www.sandiegobusiness.org"
-
-
-def read_site(folder: Path) -> tuple[dict, list[dict]]:
-    """site.toml, and every post's front matter with its real URL and plain paragraphs."""
-    site = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
-    sections = {s["id"]: s for s in site["sections"]}
-    posts = []
-    for path in sorted((folder / "posts").glob("*.md")):
-        _, meta_text, body = path.read_text(encoding="utf-8").split("+++", 2)
-        meta = tomllib.loads(meta_text)
-        meta["url"] = site["base_url"] + sections[meta["section"]]["item_path"].format(
-            slug=path.stem
-        )
-        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body.strip())]
-        meta["paragraphs"] = [html.unescape(b) for b in blocks if b and not b.startswith("<")]
-        posts.append(meta)
-    return site, posts
 
 
 SITE, POSTS = read_site(FOLDER)
 RELEVANT = [p for p in POSTS if p["relevant"]]
 OTHERS = [p for p in POSTS if not p["relevant"]]
-
-
-def crawl(server, tmp_path: Path) -> sqlite3.Connection:
-    server.requests.clear()
-    result = run_crawl(server.url, tmp_path / "partnews.db", "sd_regional_edc")
-    assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(tmp_path / "partnews.db")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def item_at(conn: sqlite3.Connection, url: str) -> dict:
-    row = conn.execute(
-        "select items.* from item_urls join items on items.id = item_urls.item_id "
-        "where item_urls.url = ?",
-        [url],
-    ).fetchone()
-    assert row is not None, f"no item archived at {url}"
-    return dict(row)
-
-
-def archived_urls(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("select url from items")}
 
 
 def last_run(conn: sqlite3.Connection) -> dict:
@@ -75,8 +33,9 @@ def last_run(conn: sqlite3.Connection) -> dict:
 
 @pytest.fixture(scope="module")
 def edc(mirror, tmp_path_factory):
-    conn = crawl(mirror, tmp_path_factory.mktemp("sd_regional_edc"))
-    requests = [r.path for r in mirror.requests.records() if r.host == HOST]
+    archive = tmp_path_factory.mktemp("sd_regional_edc") / "partnews.db"
+    conn = crawl_and_open(mirror, archive, SOURCE)
+    requests = requested_paths(mirror, HOST)
     yield conn, requests
     conn.close()
 
@@ -135,8 +94,8 @@ def test_weekly_newsletters_share_a_title_but_stay_separate(edc):
 def test_full_body_listings_alone_still_give_each_post_once(mirror_factory, tmp_path):
     faults = [Fault(path=r"^/(blog/rss|sitemap)\.xml", host=HOST, status=404)]
     server = mirror_factory(faults=faults)
-    conn = crawl(server, tmp_path)
-    requests = [r.path for r in server.requests.records() if r.host == HOST]
+    conn = crawl_and_open(server, tmp_path / "partnews.db", SOURCE)
+    requests = requested_paths(server, HOST)
     assert "/blog/category/blog/page/2" in requests
     assert "/category/category/wtc-san-diego?page=1" in requests
     assert archived_urls(conn) == {p["url"] for p in RELEVANT}

@@ -9,7 +9,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tomllib
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,24 +20,15 @@ from crawler.spiders.wordpress import WordPressSpider
 from partnews import SITES_DIR
 from partnews.mirror.site import Fault
 from tests.conftest import fetch_url
-from tests.crawling import REPO_ROOT, run_crawl
+from tests.crawling import REPO_ROOT, crawl_and_open, open_archive
+from tests.mirror_content import front_matter, wordpress_posts
 
 CONTENT = SITES_DIR / "www.investincotedazur.com"
 WWW = "https://www.investincotedazur.com"
 BARE = "https://investincotedazur.com"
 
 
-def load_posts() -> list[dict]:
-    rows = []
-    for path in sorted((CONTENT / "posts").glob("*.html")):
-        meta = tomllib.loads(path.read_text(encoding="utf-8").split("+++")[1])
-        meta.setdefault("slug", path.stem)
-        meta.setdefault("modified", meta["date"])
-        rows.append(meta)
-    return rows
-
-
-POSTS = load_posts()
+POSTS = wordpress_posts(CONTENT)
 
 
 def url_of(meta: dict, base: str = WWW) -> str:
@@ -62,8 +52,7 @@ def scrapy_crawl(mirror_url: str, archive, *args: str) -> subprocess.CompletedPr
 
 
 def rows(path) -> dict[str, dict]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
+    conn = open_archive(path)
     found = {r["url"]: dict(r) for r in conn.execute("select * from items")}
     conn.close()
     return found
@@ -79,9 +68,7 @@ def url_owners(path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def crawled(mirror, tmp_path_factory):
     path = tmp_path_factory.mktemp("tca") / "partnews.db"
-    mirror.requests.clear()
-    result = run_crawl(mirror.url, path, "team_cote_dazur")
-    assert result.returncode == 0, result.stderr[-3000:]
+    crawl_and_open(mirror, path, "team_cote_dazur").close()
     requests = [
         r.path for r in mirror.requests.records() if r.host.endswith("investincotedazur.com")
     ]
@@ -178,8 +165,7 @@ def test_sitemap_rung_finds_every_post_when_rest_and_feeds_are_down(mirror_facto
         faults=[Fault(path=r"^/wp-json/", status=404), Fault(path=r"/feed/", status=404)]
     )
     archive = tmp_path / "partnews.db"
-    result = run_crawl(server.url, archive, "team_cote_dazur")
-    assert result.returncode == 0, result.stderr[-3000:]
+    crawl_and_open(server, archive, "team_cote_dazur").close()
     requested = [r.path for r in server.requests.records()]
     assert "/wp-sitemap.xml" in requested
     assert "/wp-sitemap-posts-post-en-1.xml" in requested
@@ -207,8 +193,7 @@ def test_listing_rung_when_rest_feeds_and_sitemaps_are_down(mirror_factory, tmp_
         ]
     )
     archive = tmp_path / "partnews.db"
-    result = run_crawl(server.url, archive, "team_cote_dazur")
-    assert result.returncode == 0, result.stderr[-3000:]
+    crawl_and_open(server, archive, "team_cote_dazur").close()
     requested = {r.path for r in server.requests.records()}
     assert {"/wp-sitemap.xml", "/sitemap_index.xml", "/", "/en/"} <= requested
     assert sorted(rows(archive)) == sorted(url_of(m) for m in POSTS)
@@ -247,6 +232,6 @@ def test_since_skips_sitemap_entries_older_than_that_day(mirror):
     articles = [r.url for r in spider.parse_post_sitemap(posts)]
     assert articles, "some posts changed after 2023"
     for path in (SITES_DIR / "timesofsandiego.com" / "posts").glob("*.html"):
-        meta = tomllib.loads(path.read_text(encoding="utf-8").split("+++")[1])
+        meta, _ = front_matter(path)
         changed = meta.get("modified", meta["date"]).date() >= date(2023, 1, 1)
         assert any(a.endswith(f"/{path.stem}/") for a in articles) == changed, path.stem

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -22,7 +21,8 @@ from crawler.sources import REGISTRY_PATH
 from crawler.spiders.configured import class_name
 from crawler.spiders.press import search_feed_query
 from partnews import SITES_DIR
-from tests.crawling import REPO_ROOT, run_crawl
+from tests.crawling import REPO_ROOT, archived_urls, crawl_and_open, requested_paths
+from tests.mirror_content import site_settings, wordpress_posts
 
 CONTENT = SITES_DIR / "timesofsandiego.com"
 BASE = "https://timesofsandiego.com"
@@ -32,19 +32,8 @@ SEARCH_TERMS = tomllib.loads(REGISTRY_PATH.read_text(encoding="utf-8"))["times_o
 STOPWORDS = {"of", "the", "a", "in", "on"}
 
 
-def load_posts() -> list[dict]:
-    rows = []
-    for path in sorted((CONTENT / "posts").glob("*.html")):
-        _, front, body = path.read_text(encoding="utf-8").split("+++", 2)
-        meta = tomllib.loads(front)
-        meta.setdefault("slug", path.stem)
-        meta["body"] = body
-        rows.append(meta)
-    return rows
-
-
-POSTS = load_posts()
-SITE = tomllib.loads((CONTENT / "site.toml").read_text(encoding="utf-8"))
+POSTS = wordpress_posts(CONTENT)
+SITE = site_settings(CONTENT)
 
 
 def fold(text: str) -> str:
@@ -68,14 +57,9 @@ def path_of(meta: dict) -> str:
 
 @pytest.fixture(scope="module")
 def crawled(mirror, tmp_path_factory):
-    path = tmp_path_factory.mktemp("tosd") / "partnews.db"
-    mirror.requests.clear()
-    result = run_crawl(mirror.url, path, "times_of_san_diego")
-    assert result.returncode == 0, result.stderr[-3000:]
-    requests = [r.path for r in mirror.requests.records() if r.host == "timesofsandiego.com"]
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    yield conn, requests
+    archive = tmp_path_factory.mktemp("tosd") / "partnews.db"
+    conn = crawl_and_open(mirror, archive, "times_of_san_diego")
+    yield conn, requested_paths(mirror, "timesofsandiego.com")
     conn.close()
 
 
@@ -146,7 +130,7 @@ def test_every_term_is_searched_and_pages_follow_while_items_come(crawled):
 
 def test_exactly_the_relevant_articles_are_archived(crawled):
     conn, _ = crawled
-    archived = {r["url"] for r in conn.execute("select url from items")}
+    archived = archived_urls(conn)
     assert archived == {BASE + path_of(m) for m in MATCHED if m["relevant"]}
     run = conn.execute("select * from crawl_runs").fetchone()
     assert run["items_seen"] == len(MATCHED), "each matching article is seen once"

@@ -8,76 +8,40 @@ the nodes marked `relevant = true` may be archived, and the run still counts the
 from __future__ import annotations
 
 import re
-import sqlite3
-import tomllib
 from datetime import date
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from partnews import SITES_DIR
-from tests.crawling import run_crawl
+from tests.crawling import archived_urls, crawl_and_open, item_at, requested_paths
+from tests.mirror_content import body_text, first_paragraph, node_files, site_settings
 
 FOLDER = SITES_DIR / "www.marseille.fr"
 BASE = "https://www.marseille.fr"
+NODES = node_files(FOLDER)
 ZONE = ZoneInfo("Europe/Paris")
 
 
-def node_files() -> list[tuple[dict, str]]:
-    """(front matter, body text) of every node file."""
-    out = []
-    for path in sorted((FOLDER / "nodes").glob("*.md")):
-        _, meta, body = path.read_text(encoding="utf-8").split("+++", 2)
-        out.append((tomllib.loads(meta), body.strip()))
-    return out
-
-
 def meta_at(alias: str) -> tuple[dict, str]:
-    return next((m, b) for m, b in node_files() if m["alias"] == alias)
-
-
-def first_paragraph(body: str) -> str:
-    return re.sub(r"<[^>]+>", "", body.split("\n\n")[0])
-
-
-def body_text(body: str) -> str:
-    """The text a reader sees of a node file's body: tags dropped, one blank line between
-    paragraphs."""
-    paragraphs = (" ".join(re.sub(r"<[^>]+>", "", p).split()) for p in body.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
+    return next((m, b) for m, b in NODES if m["alias"] == alias)
 
 
 @pytest.fixture(scope="module")
 def crawl(mirror, tmp_path_factory):
-    path: Path = tmp_path_factory.mktemp("ville_de_marseille") / "partnews.db"
-    mirror.requests.clear()
-    result = run_crawl(mirror.url, path, "ville_de_marseille")
-    assert result.returncode == 0, result.stderr[-3000:]
-    requests = [r for r in mirror.requests.records() if r.host == "www.marseille.fr"]
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    yield conn, requests
+    archive = tmp_path_factory.mktemp("ville_de_marseille") / "partnews.db"
+    conn = crawl_and_open(mirror, archive, "ville_de_marseille")
+    yield conn, requested_paths(mirror, "www.marseille.fr")
     conn.close()
-
-
-def item_at(conn, url: str) -> dict:
-    row = conn.execute(
-        "select items.* from item_urls join items on items.id = item_urls.item_id "
-        "where item_urls.url = ?",
-        [url],
-    ).fetchone()
-    assert row is not None, f"no item archived at {url}"
-    return dict(row)
 
 
 def test_archives_exactly_the_relevant_nodes(crawl):
     conn, _ = crawl
-    relevant = {BASE + m["alias"] for m, _ in node_files() if m["relevant"]}
-    archived = {r[0] for r in conn.execute("select url from items")}
+    relevant = {BASE + m["alias"] for m, _ in NODES if m["relevant"]}
+    archived = archived_urls(conn)
     assert archived == relevant
     run = conn.execute("select * from crawl_runs").fetchone()
-    assert run["items_seen"] == len(node_files()), "every news node and page was read"
+    assert run["items_seen"] == len(NODES), "every news node and page was read"
     assert run["items_new"] == len(relevant)
 
 
@@ -98,8 +62,8 @@ def test_news_item_field_by_field(crawl):
 
 def test_body_is_the_body_field_without_boilerplate(crawl):
     conn, _ = crawl
-    site = tomllib.loads((FOLDER / "site.toml").read_text(encoding="utf-8"))
-    for meta, body in node_files():
+    site = site_settings(FOLDER)
+    for meta, body in NODES:
         if not meta["relevant"]:
             continue
         item = item_at(conn, BASE + meta["alias"])
@@ -110,7 +74,7 @@ def test_body_is_the_body_field_without_boilerplate(crawl):
 
 def test_dates_come_from_time_markup_never_today(crawl):
     conn, _ = crawl
-    for meta, _ in node_files():
+    for meta, _ in NODES:
         if not meta["relevant"]:
             continue
         item = item_at(conn, BASE + meta["alias"])
@@ -132,13 +96,12 @@ def test_page_with_an_english_title_is_french(crawl):
 
 
 def test_structured_rungs_first_and_the_pager_walked_to_its_end(crawl):
-    _, requests = crawl
-    paths = [r.path for r in requests]
+    _, paths = crawl
     assert paths[0] == "/robots.txt"
     assert "/rss.xml" in paths and "/sitemap.xml" in paths
-    site = tomllib.loads((FOLDER / "site.toml").read_text(encoding="utf-8"))
+    site = site_settings(FOLDER)
     listing = site["listings"]["fr"]["path"]
-    news = [m for m, _ in node_files() if m.get("type", "news") == "news"]
+    news = [m for m, _ in NODES if m.get("type", "news") == "news"]
     pages = -(-len(news) // site["rows_per_page"])
     assert listing in paths
     for number in range(1, pages + 1):  # the last request finds the view's empty text
@@ -147,23 +110,19 @@ def test_structured_rungs_first_and_the_pager_walked_to_its_end(crawl):
 
 
 def test_feed_listing_and_sitemap_fetch_each_node_once(crawl):
-    conn, requests = crawl
-    paths = [r.path for r in requests]
-    for meta, _ in node_files():
+    conn, paths = crawl
+    for meta, _ in NODES:
         assert paths.count(meta["alias"]) == 1, meta["alias"]
     ids = [r[0] for r in conn.execute("select cms_id from items")]
     assert len(ids) == len(set(ids))
 
 
 def test_node_path_link_gives_the_one_item_at_the_alias(crawl):
-    conn, requests = crawl
-    linked = {
-        int(nid) for _, body in node_files() for nid in re.findall(r'href="/node/(\d+)"', body)
-    }
+    conn, paths = crawl
+    linked = {int(nid) for _, body in NODES for nid in re.findall(r'href="/node/(\d+)"', body)}
     assert linked, "a news body links to another node by its /node/N path"
-    paths = [r.path for r in requests]
     for nid in linked:
-        meta = next(m for m, _ in node_files() if m["nid"] == nid)
+        meta = next(m for m, _ in NODES if m["nid"] == nid)
         assert meta["relevant"], "the linked node is one the archive keeps"
         assert f"/node/{nid}" in paths
         rows = conn.execute(

@@ -9,64 +9,37 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import tomllib
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from partnews import SITES_DIR
-from tests.crawling import run_crawl
+from tests.crawling import crawl_and_open, item_at, requested_paths
+from tests.mirror_content import first_paragraph, front_matter, node_files, site_settings
 
 SDFACC_DIR = SITES_DIR / "www.france-sandiego.org"
 PROVENCE_DIR = SITES_DIR / "www.investinprovence.com"
-
-
-def front_matter(path: Path) -> tuple[dict, str]:
-    """The TOML front matter between '+++' lines and the body after it."""
-    _, meta, body = path.read_text(encoding="utf-8").split("+++", 2)
-    return tomllib.loads(meta), body
 
 
 def local_iso(naive: datetime, zone: str) -> str:
     return naive.replace(tzinfo=ZoneInfo(zone)).isoformat()
 
 
-def crawl_one(mirror, tmp_path_factory, source: str) -> sqlite3.Connection:
-    path = tmp_path_factory.mktemp(source) / "partnews.db"
-    mirror.requests.clear()
-    result = run_crawl(mirror.url, path, source)
-    assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
 @pytest.fixture(scope="module")
 def sdfacc(mirror, tmp_path_factory):
-    conn = crawl_one(mirror, tmp_path_factory, "sdfacc")
-    requests = [r.path for r in mirror.requests.records()]
+    conn = crawl_and_open(mirror, tmp_path_factory.mktemp("sdfacc") / "partnews.db", "sdfacc")
+    requests = requested_paths(mirror)
     yield conn, requests
     conn.close()
 
 
 @pytest.fixture(scope="module")
 def provence(mirror, tmp_path_factory):
-    conn = crawl_one(mirror, tmp_path_factory, "provence_promotion")
+    archive = tmp_path_factory.mktemp("provence_promotion") / "partnews.db"
+    conn = crawl_and_open(mirror, archive, "provence_promotion")
     yield conn
     conn.close()
-
-
-def item_at(conn, url: str) -> dict:
-    row = conn.execute(
-        "select items.*, events.* from item_urls join items on items.id = item_urls.item_id "
-        "left join events on events.item_id = items.id where item_urls.url = ?",
-        [url],
-    ).fetchone()
-    assert row is not None, f"no item archived at {url}"
-    return dict(row)
 
 
 # france-sandiego.org -------------------------------------------------------------------
@@ -106,7 +79,7 @@ def test_sdfacc_reads_structured_endpoints_first_and_obeys_robots(sdfacc):
 
 def test_sdfacc_post_field_by_field(sdfacc):
     conn, _ = sdfacc
-    site = tomllib.loads((SDFACC_DIR / "site.toml").read_text())
+    site = site_settings(SDFACC_DIR)
     meta, body = front_matter(SDFACC_DIR / "posts" / "paca-region-sandiego.html")
     item = item_at(conn, "https://www.france-sandiego.org/2017/06/17/paca-region-sandiego/")
     assert item["title"] == meta["title"]
@@ -119,14 +92,13 @@ def test_sdfacc_post_field_by_field(sdfacc):
     assert json.loads(item["categories"]) == [category_names[s] for s in meta["categories"]]
     author_names = {a["slug"]: a["name"] for a in site["authors"]}
     assert json.loads(item["authors"]) == [author_names[meta["author"]]]
-    first_paragraph = re.sub(r"<[^>]+>", "", body.strip().split("</p>")[0])
-    assert item["body"].startswith(first_paragraph)
+    assert item["body"].startswith(first_paragraph(body))
     assert item["year"] == 2017 and item["month"] == "2017-06"
 
 
 def test_sdfacc_multi_day_event_field_by_field(sdfacc):
     conn, _ = sdfacc
-    site = tomllib.loads((SDFACC_DIR / "site.toml").read_text())
+    site = site_settings(SDFACC_DIR)
     meta, _ = front_matter(SDFACC_DIR / "events" / "south-of-france-business-summit-2019.html")
     venue = next(v for v in site["venues"] if v["slug"] == meta["venue"])
     item = item_at(
@@ -175,11 +147,11 @@ def test_sdfacc_all_day_and_paris_events(sdfacc):
 
 # investinprovence.com ------------------------------------------------------------------
 
-NODE_FILES = sorted((PROVENCE_DIR / "nodes").glob("*.md"))
+NODES = [meta for meta, _ in node_files(PROVENCE_DIR)]
 
 
 def test_provence_archives_every_node_translation_once(provence):
-    expected = {(front_matter(p)[0]["nid"], front_matter(p)[0]["langcode"]) for p in NODE_FILES}
+    expected = {(meta["nid"], meta["langcode"]) for meta in NODES}
     assert provence.execute("select count(*) from items").fetchone()[0] == len(expected)
     assert (
         provence.execute("select count(*) from items where url like '%/node/%'").fetchone()[0] == 0
@@ -187,7 +159,7 @@ def test_provence_archives_every_node_translation_once(provence):
 
 
 def test_provence_node_at_two_urls_is_one_item(provence):
-    twins = [front_matter(p)[0] for p in NODE_FILES if front_matter(p)[0].get("also_de")]
+    twins = [meta for meta in NODES if meta.get("also_de")]
     assert twins, "the mirror serves some nodes at /de/node/N"
     for meta in twins:
         alias = item_at(provence, "https://www.investinprovence.com" + meta["alias"])
@@ -199,7 +171,7 @@ def test_provence_node_at_two_urls_is_one_item(provence):
 
 
 def test_provence_english_article_field_by_field(provence):
-    site = tomllib.loads((PROVENCE_DIR / "site.toml").read_text())
+    site = site_settings(PROVENCE_DIR)
     meta, body = front_matter(PROVENCE_DIR / "nodes" / "1944.en.md")
     item = item_at(provence, "https://www.investinprovence.com" + meta["alias"])
     assert item["title"] == meta["title"]
@@ -209,15 +181,13 @@ def test_provence_english_article_field_by_field(provence):
     assert item["cms_id"] == "drupal:node/1944"
     term_names = {int(tid): names["en"] for tid, names in site["terms"].items()}
     assert sorted(json.loads(item["categories"])) == sorted(term_names[t] for t in meta["terms"])
-    first_paragraph = body.strip().split("\n\n")[0]
-    assert first_paragraph in item["body"]
+    assert first_paragraph(body) in item["body"]
     assert meta["caption"] not in item["body"], "the photo caption is not body text"
 
 
 def test_provence_translations_are_separate_linked_items(provence):
     by_nid = {}
-    for path in NODE_FILES:
-        meta, _ = front_matter(path)
+    for meta in NODES:
         by_nid.setdefault(meta["nid"], {})[meta["langcode"]] = meta
     pairs = {nid: langs for nid, langs in by_nid.items() if {"en", "fr"} <= set(langs)}
     assert pairs, "the mirror has French/English pairs"
