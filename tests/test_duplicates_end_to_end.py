@@ -2,10 +2,9 @@
 
 The mirror holds (tests/sites/): the chamber's English reposts of two Provence Promotion
 articles that also exist in French, a Provence Promotion article published again as a
-second node, and two different texts about the 2019 summit. This module crawls a copy
-of it with one more post, `IN_BRIEF`: a chamber "in brief" post that is a teaser of an
-earlier chamber post (kept out of the shared mirror, whose every titled post is one
-item for tests/test_spiders.py). Expected URLs and pairs are read from the content files
+second node, two different texts about the 2019 summit, and a chamber "in brief" post
+that is a teaser of an earlier chamber post (its front matter says `teaser_of`). The
+crawl is the session's `crawled_archive`. Expected URLs and pairs are read from the content files
 with tomllib, independently of the mirror's loader; expected similarities are counted
 here from the archived bodies.
 """
@@ -21,10 +20,7 @@ from pathlib import Path
 import pytest
 
 import partnews
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import MirrorConfig
-from tests.conftest import MIRROR_TODAY
-from tests.crawling import crawl_and_open, item_at, open_archive, run_crawl
+from tests.crawling import crawl_and_open, item_at, open_archive
 from tests.mirror_content import front_matter, node_files
 
 SITES = Path(partnews.SITES_DIR)
@@ -57,48 +53,11 @@ def exact_jaccard(a: str, b: str) -> float:
 
 
 IN_BRIEF_NAME = "in-brief-the-chamber-represents-the-region-in-san-diego"
-IN_BRIEF = """+++
-id = 779
-title = "In brief: the chamber represents the Provence-Alpes-Côte d'Azur Region in San Diego"
-date = 2017-03-09T09:30:00
-modified = 2017-03-09T09:30:00
-author = "sdfacc"
-categories = ["news"]
-+++
-<p>The San Diego French American Chamber of Commerce is delighted to announce that it has \
-been chosen to represent the Provence-Alpes-Côte d'Azur Region of France here in San Diego. \
-Both regions are home to strong clusters in biotech&hellip; <a class="more-link" \
-href="https://www.france-sandiego.org/2017/03/02/partnership-provence-alpes-cote-dazur-region-\
-city-san-diego/">Read more</a></p>
-"""
-
-
-def sites_with_in_brief(root: Path) -> Path:
-    """A copy of the mirror's content with the teaser post added."""
-    sites = root / "sites"
-    shutil.copytree(SITES, sites)
-    (sites / "www.france-sandiego.org/posts" / f"{IN_BRIEF_NAME}.html").write_text(
-        IN_BRIEF, encoding="utf-8"
-    )
-    return sites
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> Path:
-    return sites_with_in_brief(tmp_path_factory.mktemp("sites"))
-
-
-@pytest.fixture(scope="module")
-def archive_path(sites, tmp_path_factory):
-    server = MirrorServer(MirrorConfig(sites_dir=sites, today=MIRROR_TODAY))
-    server.start()
-    try:
-        path = tmp_path_factory.mktemp("duplicates") / "partnews.db"
-        result = run_crawl(server.url, path, "sdfacc", "provence_promotion")
-    finally:
-        server.stop()
-    assert result.returncode == 0, result.stderr[-3000:]
-    return path
+def archive_path(crawled_archive):
+    return crawled_archive
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +115,10 @@ def test_every_node_with_two_languages_is_linked_both_ways(db):
     assert pairs, "the mirror has translated nodes"
     links = {
         (r["item_id"], r["translation_id"])
-        for r in db.execute("select * from item_translations where translation_id is not null")
+        for r in db.execute(
+            "select * from item_translations where translation_id is not null and item_id in "
+            "(select id from items where source = 'provence_promotion')"
+        )
     }
     expected = set()
     for nid in pairs:
@@ -174,8 +136,8 @@ def test_two_texts_about_the_same_summit_are_never_linked(db):
     assert exact_jaccard(article["body"], event["body"]) < 0.1
 
 
-def test_the_in_brief_teaser_is_the_same_item_as_its_post(db, sites):
-    teaser_url = post_url(IN_BRIEF_NAME, sites)
+def test_the_in_brief_teaser_is_the_same_item_as_its_post(db):
+    teaser_url = post_url(IN_BRIEF_NAME)
     article_url = post_url("partnership-provence-alpes-cote-dazur-region-city-san-diego")
     item = item_at(db, teaser_url)
     assert item["id"] == item_at(db, article_url)["id"]

@@ -92,6 +92,8 @@ class Entry:
     translation: str = ""
     # Filtered sources: whether the entry is meant to be archived (read by tests only).
     relevant: bool | None = None
+    # A teaser post of another post (its slug): one item in the archive (read by tests only).
+    teaser_of: str = ""
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
