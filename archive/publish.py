@@ -22,7 +22,7 @@ TEMPLATES_DIR = Path(__file__).with_name("templates")
 # facets give up quickly rather than hold a page, responses may be cached for 5 minutes.
 SETTINGS = {
     "sql_time_limit_ms": 1000,
-    "facet_time_limit_ms": 200,
+    "facet_time_limit_ms": 500,
     "default_facet_size": 10,
     "max_returned_rows": 1000,
     "default_cache_ttl": 300,
