@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8001
 
-.PHONY: demo test bench lint format venv clean chromium
+.PHONY: demo test bench lint format venv clean chromium reliability
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ chromium:
 ## make bench: the benchmarks (figures beside their baselines); see docs/benchmarks.md
 bench: venv
 	$(BIN)/python -m bench
+
+## make reliability: faults, hostile input, fuzzing, boundaries and 50 readers for 60 s;
+## writes docs/reliability.md (about 7 minutes)
+RELIABILITY_TESTS := tests/test_boundaries.py tests/test_reliability_faults.py \
+	tests/test_reliability_hostile.py tests/test_reliability_fuzz.py tests/test_reliability_serving.py
+reliability: venv chromium
+	rm -rf test-output/reliability
+	PARTNEWS_LOAD_CLIENTS=50 PARTNEWS_LOAD_SECONDS=60 $(BIN)/pytest -q -p no:cacheprovider \
+	  --junitxml=test-output/reliability/junit.xml $(RELIABILITY_TESTS); \
+	  status=$$?; $(BIN)/python -m reliability.report && exit $$status
 
 lint: venv
 	$(BIN)/ruff check .

@@ -129,24 +129,24 @@ class Archive:
     # Writes ------------------------------------------------------------------------------
 
     def upsert_sources(self, sources: Iterable[dict[str, Any]]) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["sources"].upsert_all(list(sources), pk="id")
 
     def start_run(self, source: str, mirror: str | None = None) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             table = self.db["crawl_runs"].insert(
                 {"source": source, "started": utc_now(), "mirror": mirror}
             )
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["crawl_runs"].update(run_id, dict(counts, finished=utc_now()))
 
     def record_reject(
         self, run_id: int | None, source: str, url: str | None, reason: str, item: Any = None
     ) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["rejects"].insert(
                 {
                     "run_id": run_id,
@@ -165,7 +165,8 @@ class Archive:
 
         A change of content or event details adds a row to item_versions naming the
         changed fields; the ``items`` row always holds the current version. URLs are added
-        to item_urls, never removed. Translations and reposts are linked.
+        to item_urls, never removed. Translations and reposts are linked. All of it is
+        one transaction: a crawl killed mid-save leaves the item whole or absent.
         """
         now = utc_now()
         item_id = item["id"]
@@ -178,7 +179,7 @@ class Archive:
         row = _item_row(item)
         row.update(last_seen=now, last_run_id=run_id)
         event = _event_row(item) if item.get("kind") == "event" else None
-        with self.db.conn:
+        with self.db.atomic():
             if existing is None:
                 outcome, changed = NEW, None
                 row.update(first_seen=now, version=1)

@@ -4,10 +4,17 @@ The pipelines and this extension share a `CrawlRun` (see `current_run`), so that
 pipeline keeps one job while the run report still counts everything: responses by
 status class, items new / updated / unchanged, rejects with their reasons, pages that
 failed to parse. The report is written to ``crawl_runs`` when the spider closes.
+
+It also keeps the incremental memory (crawler/incremental.py): after each item's
+pipelines, the page it came from goes to ``page_state`` (so a killed run resumes
+without reading it again); when the run ends cleanly, the entry points' validators go
+to ``http_validators``; and what each entry point gave goes to
+``crawl_runs.entry_points`` for the health rules (crawler/health.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -18,6 +25,7 @@ from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
 from archive.store import Archive
+from crawler.incremental import incremental_state
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
@@ -62,17 +70,39 @@ class RunReport:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         # `partnews crawl` turns this on: one line every PROGRESS_EVERY items on stderr.
         self.progress = crawler.settings.getbool("PARTNEWS_PROGRESS")
-        if self.progress:
-            crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def spider_opened(self, spider):
-        current_run(self.crawler)
+        run = current_run(self.crawler)
+        since = getattr(spider, "since", None)
+        with run.archive.db.atomic():
+            run.archive.db["crawl_runs"].update(
+                run.run_id,
+                {
+                    "night": getattr(spider, "night", None),
+                    "mode": getattr(spider, "mode", None),
+                    "since": str(since) if since else None,
+                },
+            )
+
+    def record_page(self, item, response, spider) -> None:
+        """The page an item came from is now read: remember it with its sitemap date."""
+        run = current_run(self.crawler)
+        lastmods = getattr(spider, "lastmods", {})
+        urls = [getattr(item, "url", None) or (item.get("url") if isinstance(item, dict) else None)]
+        if response is not None and response.meta.get("article_page"):
+            urls += [response.url, *response.meta.get("redirect_urls", [])]
+        pages = {url: lastmods.get(url) for url in urls if url}
+        incremental_state(self.crawler).record_pages(run.archive.db, pages, run.run_id)
 
     def item_scraped(self, item, response, spider):
+        self.record_page(item, response, spider)
+        if not self.progress:
+            return
         stats = self.crawler.stats
         count = stats.get_value("item_scraped_count", 0)
         if count % PROGRESS_EVERY == 0:
@@ -92,6 +122,7 @@ class RunReport:
     def item_dropped(self, item, response, exception, spider):
         from pipelines.relevance import NotRelevant
 
+        self.record_page(item, response, spider)
         if isinstance(exception, NotRelevant):
             self.crawler.stats.inc_value("partnews/items_not_relevant")
         elif isinstance(exception, DropItem):
@@ -113,11 +144,36 @@ class RunReport:
     def spider_closed(self, spider, reason):
         run = current_run(self.crawler)
         stats = self.crawler.stats.get_stats()
-        run.archive.finish_run(
-            run.run_id, run_counts(stats, reason, time.monotonic() - run.started)
-        )
+        counts = run_counts(stats, reason, time.monotonic() - run.started)
+        counts["entry_points"] = json.dumps(getattr(spider, "entry_points", {}), sort_keys=True)
+        state = incremental_state(self.crawler)
+        # Dates a sitemap gave after the page's item was stored (feed and sitemap race).
+        late = {
+            url: lastmod
+            for url, lastmod in getattr(spider, "lastmods", {}).items()
+            if url in state.recorded and state.pages.get(url) is None
+        }
+        if late:
+            state.record_pages(run.archive.db, late, run.run_id)
+        if ran_cleanly(counts, stats.get("downloader/response_status_count/429", 0)):
+            state.commit_validators(run.archive.db, run.run_id)
+        run.archive.finish_run(run.run_id, counts)
         self.crawler.partnews_run = None
+        self.crawler.partnews_incremental = None
         run.archive.close()
+
+
+def ran_cleanly(counts: dict, too_many_requests: int = 0) -> bool:
+    """Whether tonight's validators may replace last night's: only when every page the
+    entry points led to was read. Otherwise the next night reads the entry points in full
+    again, and finds what this one missed."""
+    return (
+        counts["finish_reason"] == "finished"
+        and not counts["download_errors"]
+        and not counts["responses_5xx"]
+        and not counts["parse_errors"]
+        and not too_many_requests
+    )
 
 
 def run_counts(stats: dict, finish_reason: str, duration: float) -> dict:
@@ -137,6 +193,7 @@ def run_counts(stats: dict, finish_reason: str, duration: float) -> dict:
         "responses_2xx": status_class("2"),
         "responses_3xx": status_class("3"),
         "responses_304": stats.get("downloader/response_status_count/304", 0),
+        "responses_429": stats.get("downloader/response_status_count/429", 0),
         "responses_4xx": status_class("4"),
         "responses_5xx": status_class("5"),
         "download_errors": stats.get("downloader/exception_count", 0),

@@ -54,8 +54,29 @@ ITEM_PIPELINES = {
 # Closest to the network (after HttpCompressionMiddleware, 590): it sees each response
 # as it was received, before decompression, for the WARC files (crawler/warc.py).
 DOWNLOADER_MIDDLEWARES = {
+    # Requests never leave the source's own web hosts (crawler/boundaries.py); below
+    # RobotsTxtMiddleware (100), so robots.txt is never asked of a refused host.
+    "crawler.boundaries.BoundariesMiddleware": 50,
     "crawler.warc.WarcMiddleware": 950,
+    # Crawl-delay from robots.txt, and the pauses Retry-After asks for (crawler/politeness.py);
+    # right after RobotsTxtMiddleware (100), which parses robots.txt first.
+    "crawler.politeness.CrawlDelayMiddleware": 110,
+    # Scrapy's retries, honouring Retry-After on 429 and 503.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.RetryAfterMiddleware": 550,
+    # Conditional GET on entry points on incremental nights (crawler/incremental.py).
+    "crawler.incremental.ConditionalGetMiddleware": 580,
 }
+# What could not be fetched after the retries is recorded per URL in rejects.
+SPIDER_MIDDLEWARES = {
+    "crawler.failures.RecordFailures": 900,
+}
+# A <meta http-equiv=refresh> in a page body is the page's own business, not a link to
+# follow: following it could leave the source's hosts or lose the page silently.
+METAREFRESH_ENABLED = False
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The longest Retry-After waited for within a night; longer, the request is given up.
+RETRY_AFTER_MAX = 300
 
 EXTENSIONS = {
     "crawler.run_report.RunReport": 500,

@@ -15,6 +15,7 @@ import sys
 # Order here is the order `partnews --help` lists them.
 COMMANDS = (
     "crawl",
+    "nightly",
     "mirror",
     "serve",
     "demo",

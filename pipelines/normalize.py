@@ -79,19 +79,21 @@ def normalize_item(item: dict, source: Source | None) -> dict:
     out["tags"] = _clean_terms(item.get("tags"))
 
     prefer_www = source.prefer_www if source else None
-    canonical = item.get("canonical_url") or item["url"]
+    # A page may only claim a canonical URL on its own site, over http(s): a hostile or
+    # copied page's canonical must neither merge it with another item nor become a link.
+    canonical = urls.resolve_canonical(item["url"], item.get("canonical_url"))
     out["canonical_url"] = urls.canonicalize_url(canonical, prefer_www=prefer_www)
     out["alternate_urls"] = _unique(
         urls.canonicalize_url(u, prefer_www=prefer_www)
         for u in item.get("alternate_urls") or []
-        if u
+        if u and urls.resolve_canonical(item["url"], u) != item["url"]
     )
     out["translations"] = {
         language.normalize_language_tag(code) or code: urls.canonicalize_url(
             u, prefer_www=prefer_www
         )
         for code, u in (item.get("translations") or {}).items()
-        if u
+        if u and str(u).startswith(("http://", "https://"))
     }
 
     declared = language.normalize_language_tag(item.get("language")) or language.language_from_url(

@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.items import EVENT_STATUSES, KINDS
+from partnews.text import display_title
 
 _TAGS = re.compile(r"<[^>]*>")
 
@@ -34,7 +35,8 @@ def problems(item: dict) -> list[str]:
     if not url.startswith(("http://", "https://")):
         found.append(f"url is not an http(s) URL: {url[:200]!r}")
     title = item.get("title")
-    if not isinstance(title, str) or not _TAGS.sub("", title).strip():
+    # What will be displayed: a title of only zero-width or control characters is none.
+    if not isinstance(title, str) or not display_title(_TAGS.sub("", title)):
         found.append("missing title")
     if item.get("kind") == "event":
         if not item.get("start"):

@@ -3,6 +3,12 @@
 A spider's ``name`` is its source id in crawler/sources.toml, where its hosts,
 languages and timezone live. Subclasses (one per CMS: wordpress.py, drupal.py) hold the
 shared crawling logic, so that a site's spider is mostly class attributes.
+
+Incremental nights (`partnews nightly`, spider argument ``mode=incremental``) use the
+helpers at the end: entry points are requested with `entry_request` (revalidated with a
+conditional GET by crawler/incremental.py, and reported for the health rules), and an
+article page is read only when `wants_page` says it is new or changed. In the default
+``mode=full`` every helper lets everything through, as `partnews crawl` always did.
 """
 
 from __future__ import annotations
@@ -11,12 +17,26 @@ from urllib.parse import urljoin
 
 import scrapy
 
+from crawler.incremental import IncrementalState, entry_key, incremental_state
 from crawler.items import ArchiveItem
 from crawler.sources import Source, get_source
+
+MODES = ("full", "incremental")
 
 
 class PartnewsSpider(scrapy.Spider):
     """A spider for one source of the registry."""
+
+    def __init__(self, *args, mode: str = "full", night: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
+        self.night = night
+        # What each entry point gave this run (crawl_runs.entry_points, the health rules).
+        self.entry_points: dict[str, dict] = {}
+        # The sitemap/feed date of each article URL met this run (page_state.lastmod).
+        self.lastmods: dict[str, str] = {}
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -47,3 +67,74 @@ class PartnewsSpider(scrapy.Spider):
         if item.kind == "event" and not item.timezone:
             item.timezone = self.source.timezone
         return item
+
+    # Incremental crawling -----------------------------------------------------------------
+
+    @property
+    def incremental(self) -> bool:
+        return self.mode == "incremental"
+
+    @property
+    def pages(self) -> IncrementalState:
+        """The source's validators and known pages (loaded from the archive on first use)."""
+        return incremental_state(self.crawler)
+
+    def entry_request(
+        self, url: str, callback, *, key: str | None = None, expected: bool = True, **kwargs
+    ) -> scrapy.Request:
+        """A request for an entry point (API page, feed, sitemap, first listing page).
+
+        `expected` says whether it should list something on every run: False for a query
+        that is empty on a quiet night (the REST API's ``modified_after``)."""
+        meta = dict(kwargs.pop("meta", None) or {})
+        meta.update(entry_point=True, entry_key=key or entry_key(url), entry_expected=expected)
+        return scrapy.Request(url, callback=callback, meta=meta, **kwargs)
+
+    def report_entry(self, response, found: int, expected: bool | None = None) -> None:
+        """What an entry point gave: its status and how many items or links it listed
+        (`expected` True: zero is a failure even where the request allowed it)."""
+        key = response.meta.get("entry_key") or entry_key(response.url)
+        if expected is None:
+            expected = bool(response.meta.get("entry_expected", True))
+        self.entry_points[key] = {"status": response.status, "found": found, "expected": expected}
+
+    def report_entry_failure(self, failure) -> None:
+        """An entry point that could not be read at all (no answer, or an error status)."""
+        request = failure.request
+        if not request.meta.get("entry_point"):
+            return
+        response = getattr(failure.value, "response", None)
+        self.entry_points[request.meta["entry_key"]] = {
+            "status": response.status if response is not None else 0,
+            "found": 0,
+            "expected": bool(request.meta.get("entry_expected", True)),
+        }
+
+    def unchanged(self, response) -> bool:
+        """True for a 304 (the entry point has not changed since the last night), which
+        counts as parsed; the callback then moves on down its ladder."""
+        if response.status != 304:
+            return False
+        self.report_entry(response, 0)
+        self.entry_points[response.meta["entry_key"]]["unchanged"] = True
+        return True
+
+    def wants_page(self, url: str, lastmod: str | None = None) -> bool:
+        """Whether to read an article page: always in a full pass; on an incremental
+        night only when it is new or its sitemap/feed date changed."""
+        if lastmod:
+            self.lastmods[url] = lastmod
+        if not self.incremental and not self.night:
+            return True  # `partnews crawl`: everything, as always
+        return self.pages.wants_page(url, lastmod)
+
+    def all_known(self, urls) -> bool:
+        """On an incremental night, whether a listing page lists only pages already read:
+        its pagination stops there (newer items come first)."""
+        urls = list(urls)
+        return self.incremental and bool(urls) and all(self.pages.is_known(u) for u in urls)
+
+    def page_request(self, url: str, callback, **kwargs) -> scrapy.Request:
+        """A request for an article page (its URL is remembered in page_state)."""
+        meta = dict(kwargs.pop("meta", None) or {}, article_page=True)
+        return scrapy.Request(url, callback=callback, meta=meta, **kwargs)

@@ -9,6 +9,11 @@ feeds and listings only say where the nodes are: their teasers are cut, so every
 read from its node page, once (Scrapy drops a request for a URL already asked for, and a
 ``/node/N`` redirect lands on the alias).
 
+On an incremental night (``mode=incremental``) the feed and the sitemap are revalidated
+(304: unchanged), the listings are walked only when the sitemap cannot be read, a node
+page is read only when it is new or its sitemap ``lastmod`` changed, and a listing stops
+at the first page whose nodes are all known.
+
 A node page gives its title, canonical URL, shortlink (the node id), language and body
 field; its date is where the site's theme puts it: a text dateline (``dateline_css``),
 a ``<time datetime>`` (``time_css``), or whatever crawler.extract.article finds. A site's
@@ -51,6 +56,14 @@ def better_date(current_from: str | None, candidate_from: str) -> bool:
     return DATE_EVIDENCE.index(candidate_from) <= DATE_EVIDENCE.index(current_from)
 
 
+def failure_fallback_once(spider) -> bool:
+    """True the first time a spider asks: the listing fallback runs once per run."""
+    if getattr(spider, "_listings_started", False):
+        return False
+    spider._listings_started = True
+    return True
+
+
 class DrupalNewsSpider(PartnewsSpider):
     # The front-page feed(s): the newest nodes with their aliases.
     feed_paths: tuple[str, ...] = ("/rss.xml",)
@@ -75,44 +88,96 @@ class DrupalNewsSpider(PartnewsSpider):
 
     async def start(self):
         for path in self.feed_paths:
-            yield scrapy.Request(self.url(path), callback=self.parse_feed)
-        for path in self.listing_paths:
-            yield self.listing_request(path, 0)
+            yield self.entry_request(self.url(path), self.parse_feed, errback=self.entry_failed)
+        # Incremental nights walk the listings only when the sitemap cannot be read.
+        if not (self.incremental and self.sitemap_path):
+            for path in self.listing_paths:
+                yield self.listing_request(path, 0)
         if self.sitemap_path:
-            yield scrapy.Request(self.url(self.sitemap_path), callback=self.parse_sitemap)
+            yield self.entry_request(
+                self.url(self.sitemap_path), self.parse_sitemap, errback=self.sitemap_failed
+            )
 
     # -- where the nodes are
 
+    def entry_failed(self, failure):
+        self.report_entry_failure(failure)
+        self.logger.warning("Entry point failed (%s)", failure.value)
+
     def parse_feed(self, response):
+        if self.unchanged(response):
+            return
         if not is_feed(response.body):
+            self.report_entry(response, 0)
             self.logger.warning("%s is not an RSS or Atom feed", response.url)
             return
-        for entry in parse_feed(response.body, url=response.url):
-            if entry.url and self.is_article_url(entry.url):
-                yield scrapy.Request(entry.url, callback=self.parse_article)
+        urls = [
+            entry.url
+            for entry in parse_feed(response.body, url=response.url)
+            if entry.url and self.is_article_url(entry.url)
+        ]
+        self.report_entry(response, len(urls))
+        for url in urls:
+            if self.wants_page(url):
+                yield self.page_request(url, self.parse_article)
 
     def listing_request(self, path: str, page: int) -> scrapy.Request:
         url = self.url(path if page == 0 else f"{path}?page={page}")
-        return scrapy.Request(
-            url, callback=self.parse_listing, meta={"listing_path": path, "page": page}
-        )
+        meta = {"listing_path": path, "page": page}
+        if page == 0:
+            return self.entry_request(url, self.parse_listing, errback=self.entry_failed, meta=meta)
+        return scrapy.Request(url, callback=self.parse_listing, meta=meta)
 
     def parse_listing(self, response):
-        links = response.css(self.listing_row_link_css).getall()
-        for href in dict.fromkeys(links):
-            yield response.follow(href, callback=self.parse_article)
-        if links:
+        if self.unchanged(response):
+            return
+        urls = [
+            response.urljoin(h)
+            for h in dict.fromkeys(response.css(self.listing_row_link_css).getall())
+        ]
+        if response.meta["page"] == 0:
+            self.report_entry(response, len(urls))
+        for url in urls:
+            if self.wants_page(url):
+                yield self.page_request(url, self.parse_article)
+        if urls and not self.all_known(urls):
             yield self.listing_request(response.meta["listing_path"], response.meta["page"] + 1)
 
     def parse_sitemap(self, response):
-        sitemap = parse_sitemap(response.body)
+        if self.unchanged(response):
+            return
+        try:
+            sitemap = parse_sitemap(response.body)
+        except ValueError:
+            sitemap = None
+        if sitemap is None:
+            self.report_entry(response, 0)
+            yield from self.sitemap_fallback()
+            return
+        articles = 0
         for entry in sitemap.entries:
             if sitemap.kind == "sitemapindex":
-                yield scrapy.Request(entry.loc, callback=self.parse_sitemap)
+                yield self.entry_request(entry.loc, self.parse_sitemap, errback=self.sitemap_failed)
                 continue
             for url in [entry.loc, *entry.alternates.values()]:
                 if self.is_article_url(url):
-                    yield scrapy.Request(url, callback=self.parse_article)
+                    articles += 1
+                    if self.wants_page(url, entry.lastmod):
+                        yield self.page_request(url, self.parse_article)
+        found = len(sitemap.entries) if sitemap.kind == "sitemapindex" else articles
+        self.report_entry(response, found)
+        if not found:
+            yield from self.sitemap_fallback()
+
+    def sitemap_failed(self, failure):
+        self.entry_failed(failure)
+        return list(self.sitemap_fallback())
+
+    def sitemap_fallback(self):
+        """No usable sitemap on an incremental night: the listings, as a full pass reads."""
+        if self.incremental and failure_fallback_once(self):
+            for path in self.listing_paths:
+                yield self.listing_request(path, 0)
 
     def is_article_url(self, url: str) -> bool:
         return bool(self.article_path_pattern.match(path_of(url)))
@@ -137,7 +202,8 @@ class DrupalNewsSpider(PartnewsSpider):
             # A /node/N link that redirected to a page this source does not archive.
             return
         for url in self.body_links(response):
-            yield scrapy.Request(url, callback=self.parse_article)
+            if self.wants_page(url):
+                yield self.page_request(url, self.parse_article)
         item = extract_article(response.text, response.url)
         self.apply_body(item, response)
         self.apply_time(item, response)

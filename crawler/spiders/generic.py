@@ -15,6 +15,11 @@ full bodies would otherwise duplicate it): the page's structured data first
 (`crawler.extract.structured.items_from_structured`), then what the page itself shows
 (`crawler.extract.article.extract_article`, trafilatura for the body), then the
 site's visible dateline (``dateline_css``).
+
+On an incremental night (``mode=incremental``) the feeds, the sitemap and the first
+listing pages are revalidated: a 304 sitemap means no article changed (its index's
+lastmods follow its children's), and an article is read only when it is new or its
+lastmod changed; a listing stops at the first page whose articles are all known.
 """
 
 from __future__ import annotations
@@ -129,6 +134,7 @@ class GenericNewsSpider(PartnewsSpider):
         self.listed: dict[Listing, set[str]] = {}
         self.sitemaps_pending = 0
         self.sitemap_articles = 0
+        self.sitemap_unchanged = False
 
     async def start(self):
         for request in self.next_rung_after_feed(-1):
@@ -146,9 +152,9 @@ class GenericNewsSpider(PartnewsSpider):
     def next_rung_after_feed(self, index: int):
         """The next feed, or the sitemap rung once every feed has been read."""
         if index + 1 < len(self.feed_paths):
-            yield scrapy.Request(
+            yield self.entry_request(
                 self.url(self.feed_paths[index + 1]),
-                callback=self.parse_feed,
+                self.parse_feed,
                 errback=self.feed_failed,
                 meta={"feed_index": index + 1, "handle_httpstatus_list": UNAVAILABLE},
                 dont_filter=True,
@@ -157,16 +163,21 @@ class GenericNewsSpider(PartnewsSpider):
             yield from self.start_sitemap_rung()
 
     def parse_feed(self, response):
+        if self.unchanged(response):
+            yield from self.next_rung_after_feed(response.meta["feed_index"])
+            return
         ok = response.status == 200 and is_feed(response.body)
         items = parse_feed(response.body, url=response.url) if ok else []
         if not items:
             self.logger.warning("No feed entries at %s (%s)", response.url, response.status)
-        for item in items:
-            if self.is_article_url(item.url):
-                self.note(item.url).feed_published = item.published
+        articles = [item for item in items if self.is_article_url(item.url)]
+        self.report_entry(response, len(articles))
+        for item in articles:
+            self.note(item.url).feed_published = item.published
         yield from self.next_rung_after_feed(response.meta["feed_index"])
 
     def feed_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("Feed failed (%s)", failure.value)
         return self.next_rung_after_feed(failure.request.meta["feed_index"])
 
@@ -180,33 +191,41 @@ class GenericNewsSpider(PartnewsSpider):
         yield self.sitemap_request(self.url(self.sitemap_path))
 
     def sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(
+        return self.entry_request(
             url,
-            callback=self.parse_sitemap,
+            self.parse_sitemap,
             errback=self.sitemap_failed,
             meta={"handle_httpstatus_list": UNAVAILABLE},
             dont_filter=True,
         )
 
     def parse_sitemap(self, response):
+        if self.unchanged(response):
+            self.sitemap_unchanged = True
+            yield from self.sitemap_done()
+            return
         try:
             sitemap = parse_sitemap(response.body) if response.status == 200 else None
         except ValueError:
             sitemap = None
         if sitemap is None:
+            self.report_entry(response, 0)
             self.logger.warning("No sitemap at %s (%s)", response.url, response.status)
         elif sitemap.kind == "sitemapindex":
+            self.report_entry(response, len(sitemap.entries))
             for entry in sitemap.entries:
                 self.sitemaps_pending += 1
                 yield self.sitemap_request(entry.loc)
         else:
-            for entry in sitemap.entries:
-                if self.is_article_url(entry.loc):
-                    self.note(entry.loc).lastmod = entry.lastmod
-                    self.sitemap_articles += 1
+            articles = [e for e in sitemap.entries if self.is_article_url(e.loc)]
+            self.report_entry(response, len(articles))
+            for entry in articles:
+                self.note(entry.loc).lastmod = entry.lastmod
+                self.sitemap_articles += 1
         yield from self.sitemap_done()
 
     def sitemap_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("Sitemap failed (%s)", failure.value)
         return self.sitemap_done()
 
@@ -215,7 +234,7 @@ class GenericNewsSpider(PartnewsSpider):
         self.sitemaps_pending -= 1
         if self.sitemaps_pending > 0:
             return
-        if self.sitemap_articles:
+        if self.sitemap_articles or self.sitemap_unchanged:
             yield from self.article_requests(list(self.found))
         else:
             self.logger.warning("The sitemap lists no article; walking the listing pages")
@@ -229,34 +248,37 @@ class GenericNewsSpider(PartnewsSpider):
             yield self.listing_request(listing, 0)
 
     def listing_request(self, listing: Listing, index: int) -> scrapy.Request:
-        return scrapy.Request(
-            self.url(listing.page(index)),
-            callback=self.parse_listing,
-            meta={"listing": listing, "index": index},
-        )
+        meta = {"listing": listing, "index": index}
+        if index == 0:
+            return self.entry_request(self.url(listing.page(0)), self.parse_listing, meta=meta)
+        return scrapy.Request(self.url(listing.page(index)), callback=self.parse_listing, meta=meta)
 
     def parse_listing(self, response):
         """Follow the page's article links; go on while a page brings new articles (a
         page past the end is empty, a 404, or repeats the last one)."""
+        if self.unchanged(response):
+            return
         listing = response.meta["listing"]
         seen = self.listed.setdefault(listing, set())
         links = [response.urljoin(h) for h in response.css(self.listing_link_css).getall()]
         new = [u for u in dict.fromkeys(links) if self.is_article_url(u) and u not in seen]
+        index = response.meta["index"]
+        if index == 0:
+            self.report_entry(response, len(new))
         seen.update(new)
         for url in new:
             self.note(url)
         yield from self.article_requests(new)
-        index = response.meta["index"]
-        if new and index + 1 < self.max_listing_pages:
+        if new and index + 1 < self.max_listing_pages and not self.all_known(new):
             yield self.listing_request(listing, index + 1)
 
     # Article pages -----------------------------------------------------------------------
 
     def article_requests(self, urls: list[str]):
         for url in urls:
-            if url not in self.requested:
+            if url not in self.requested and self.wants_page(url, self.note(url).lastmod):
                 self.requested.add(url)
-                yield scrapy.Request(url, callback=self.parse_article, meta={"found_url": url})
+                yield self.page_request(url, self.parse_article, meta={"found_url": url})
 
     def parse_article(self, response):
         item = extract_page(response.text, response.url)

@@ -10,6 +10,12 @@ full text, ``<time>``/JSON-LD dates, author and section. An article found by sev
 terms is read once. Such sources are ``relevance = "filtered"``: the relevance pipeline
 keeps only the articles about the partnership.
 
+On an incremental night (``mode=incremental``) the site's own feed (``/feed/``) is
+asked first, with a conditional GET: WordPress changes it whenever a post is published
+or edited, so a 304 means no search can have changed and the night ends there (two
+requests with robots.txt). Otherwise each search feed is revalidated, its pages walked
+only while they list articles not yet known, and an article page read only when new.
+
 A new press outlet needs no code: a ``cms = "press"`` block in sources.toml (see
 crawler/spiders/configured.py).
 """
@@ -70,35 +76,58 @@ class PressSpider(PartnewsSpider):
         super().__init__(*args, **kwargs)
         self._yielded: set[str] = set()
 
+    site_feed_path = "/feed/"
+
     async def start(self):
-        for term in self.source.search_terms:
-            yield self.search_request(term, 1)
+        # A nightly's full pass reads the site feed too, for the next night's validators.
+        if self.incremental or self.night:
+            yield self.entry_request(
+                self.url(self.site_feed_path),
+                self.parse_site_feed,
+                meta={"handle_httpstatus_list": UNAVAILABLE},
+            )
+        if not self.incremental:
+            for term in self.source.search_terms:
+                yield self.search_request(term, 1)
+
+    def parse_site_feed(self, response):
+        """The site's newest posts: unchanged (304), nothing to search tonight."""
+        if self.unchanged(response):
+            return
+        entries = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        self.report_entry(response, len(entries))
+        if self.incremental:
+            for term in self.source.search_terms:
+                yield self.search_request(term, 1)
 
     def search_request(self, term: str, page: int) -> scrapy.Request:
-        return scrapy.Request(
-            self.url("/?" + search_feed_query(term, page)),
-            callback=self.parse_search_feed,
-            meta={"term": term, "page": page, "handle_httpstatus_list": UNAVAILABLE},
-        )
+        url = self.url("/?" + search_feed_query(term, page))
+        meta = {"term": term, "page": page, "handle_httpstatus_list": UNAVAILABLE}
+        if page == 1:
+            return self.entry_request(url, self.parse_search_feed, meta=meta)
+        return scrapy.Request(url, callback=self.parse_search_feed, meta=meta)
 
     def is_own(self, url: str) -> bool:
         """Whether a link is an article of this site (feeds can carry other sites' links)."""
         return (urlsplit(url).hostname or "") in self.source.hosts
 
     def parse_search_feed(self, response):
+        if self.unchanged(response):
+            return
         entries = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        if response.meta["page"] == 1:
+            self.report_entry(response, len(entries))
+        own = [e.url for e in entries if e.url and self.is_own(e.url)]
         for entry in entries:
             if not entry.url or not self.is_own(entry.url) or entry.url in self._yielded:
                 continue
             if entry.body:
                 self._yielded.add(entry.url)
                 yield self.finish(entry, response)
-            else:
+            elif self.wants_page(entry.url):
                 # The dupe filter reads an article found by several terms only once.
-                yield scrapy.Request(
-                    entry.url, callback=self.parse_article, cb_kwargs={"entry": entry}
-                )
-        if entries:
+                yield self.page_request(entry.url, self.parse_article, cb_kwargs={"entry": entry})
+        if entries and not self.all_known(own):
             yield self.search_request(response.meta["term"], response.meta["page"] + 1)
 
     def parse_article(self, response, entry: ArchiveItem | None = None):

@@ -15,6 +15,9 @@ Spider arguments (``scrapy crawl SOURCE -a since=2024-01-01``):
   ``modified_after``; the feed's and sitemap's dates on the fallback rungs);
 * ``host=NAME``: crawl through another of the source's hosts (the bare host when the
   www one is down); the archive merges what both hosts serve.
+* ``mode=incremental`` (`partnews nightly`, with ``since``): entry points are revalidated
+  (a 304 ends that rung), a sitemap's article is read only when new or its lastmod
+  changed, the listing pages stop at the first page that lists only known posts.
 
 Multilingual sites (Polylang, WPML) keep each language under a path prefix: a spider
 lists them in ``language_prefixes``; the REST API's ``lang`` and ``translations``
@@ -144,15 +147,30 @@ class WordPressSpider(PartnewsSpider):
         params: dict = {"per_page": self.posts_per_page, "page": page, "_embed": 1}
         if self.since:
             params["modified_after"] = f"{self.since.isoformat()}T00:00:00"
+        url = self.url(f"/wp-json/wp/v2/posts?{urlencode(params)}")
+        meta = {"page": page, "handle_httpstatus_list": UNAVAILABLE}
+        if page == 1:
+            # With `since`, an empty answer is a quiet night, not a broken API.
+            return self.entry_request(
+                url,
+                self.parse_posts_api,
+                expected=self.since is None,
+                errback=self.posts_api_failed,
+                meta=meta,
+            )
         return scrapy.Request(
-            self.url(f"/wp-json/wp/v2/posts?{urlencode(params)}"),
-            callback=self.parse_posts_api,
-            errback=self.posts_api_failed,
-            meta={"page": page, "handle_httpstatus_list": UNAVAILABLE},
+            url, callback=self.parse_posts_api, errback=self.posts_api_failed, meta=meta
         )
 
     def parse_posts_api(self, response):
+        if self.unchanged(response):
+            return
         data = _json(response)
+        if response.meta["page"] == 1:
+            if isinstance(data, list):
+                self.report_entry(response, len(data))
+            else:
+                self.report_entry(response, 0, expected=True)
         if response.status != 200 or not isinstance(data, list):
             if response.meta["page"] == 1:
                 self.logger.warning(
@@ -218,6 +236,7 @@ class WordPressSpider(PartnewsSpider):
         yield from self.ready_items(final=True)
 
     def posts_api_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("WordPress REST API failed (%s); reading the feed", failure.value)
         return list(self.fallback_requests())
 
@@ -234,15 +253,19 @@ class WordPressSpider(PartnewsSpider):
         yield self.feed_request(paths[0], paths[1:])
 
     def feed_request(self, path: str | None = None, remaining: list[str] | None = None):
-        return scrapy.Request(
+        return self.entry_request(
             self.url(path or self.feed_path),
-            callback=self.parse_feed,
+            self.parse_feed,
             errback=self.feed_failed,
             meta={"handle_httpstatus_list": UNAVAILABLE, "remaining": remaining or []},
         )
 
     def parse_feed(self, response):
+        if self.unchanged(response):
+            yield from self.next_feed_or_sitemaps(response.meta.get("remaining") or [])
+            return
         items = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        self.report_entry(response, len(items))
         if not items:
             self.logger.warning("No feed items at %s", response.url)
         for item in items:
@@ -251,6 +274,7 @@ class WordPressSpider(PartnewsSpider):
         yield from self.next_feed_or_sitemaps(response.meta.get("remaining") or [])
 
     def feed_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("Feed failed (%s)", failure.value)
         return list(self.next_feed_or_sitemaps(failure.request.meta.get("remaining") or []))
 
@@ -262,19 +286,25 @@ class WordPressSpider(PartnewsSpider):
             yield self.sitemap_request(0)
 
     def sitemap_request(self, index: int) -> scrapy.Request:
-        return scrapy.Request(
+        return self.entry_request(
             self.url(self.sitemap_paths[index]),
-            callback=self.parse_sitemap_index,
+            self.parse_sitemap_index,
             errback=self.sitemap_failed,
             meta={"handle_httpstatus_list": UNAVAILABLE, "sitemap_index": index},
             dont_filter=True,
         )
 
     def parse_sitemap_index(self, response):
+        # An unchanged index: its post sitemaps are taken as unchanged too (a core index
+        # carries no dates: a post edited without a new post waits for the full pass).
+        if self.unchanged(response):
+            return
         sitemap = self.read_sitemap(response)
         if sitemap is None:
+            self.report_entry(response, 0)
             yield from self.next_sitemap_or_listings(response.meta["sitemap_index"])
             return
+        self.report_entry(response, len(sitemap.entries))
         yield from self.sitemap_followups(sitemap)
 
     def read_sitemap(self, response):
@@ -290,21 +320,27 @@ class WordPressSpider(PartnewsSpider):
         for entry in sitemap.entries:
             if sitemap.kind == "sitemapindex":
                 if self.post_sitemap_pattern.search(urlsplit(entry.loc).path):
-                    yield scrapy.Request(entry.loc, callback=self.parse_post_sitemap)
+                    yield self.entry_request(entry.loc, self.parse_post_sitemap)
             elif self.wants_article(entry.loc, entry.lastmod):
-                yield scrapy.Request(entry.loc, callback=self.parse_article)
+                yield self.page_request(entry.loc, self.parse_article)
 
     def parse_post_sitemap(self, response):
+        if self.unchanged(response):
+            return
         sitemap = self.read_sitemap(response)
+        self.report_entry(response, len(sitemap.entries) if sitemap is not None else 0)
         if sitemap is not None:
             yield from self.sitemap_followups(sitemap)
 
     def wants_article(self, url: str, lastmod: str | None) -> bool:
         if url in self._seen or self.is_language_home(url):
             return False
-        return not (self.since and lastmod and lastmod[:10] < self.since.isoformat())
+        if self.since and lastmod and lastmod[:10] < self.since.isoformat():
+            return False
+        return self.wants_page(url, lastmod)
 
     def sitemap_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("Sitemap failed (%s)", failure.value)
         return list(self.next_sitemap_or_listings(failure.request.meta["sitemap_index"]))
 
@@ -318,16 +354,22 @@ class WordPressSpider(PartnewsSpider):
 
     def listing_request(self, n: int, prefix: str = "") -> scrapy.Request:
         path = "/" if n == 1 else self.listing_path.format(n=n)
-        return scrapy.Request(
-            self.url(prefix + path), callback=self.parse_listing, meta={"n": n, "prefix": prefix}
-        )
+        meta = {"n": n, "prefix": prefix}
+        if n == 1:
+            return self.entry_request(self.url(prefix + path), self.parse_listing, meta=meta)
+        return scrapy.Request(self.url(prefix + path), callback=self.parse_listing, meta=meta)
 
     def parse_listing(self, response):
+        if self.unchanged(response):
+            return
         links = response.css(self.listing_link_css).getall()
-        for href in links:
-            if response.urljoin(href) not in self._seen:
-                yield response.follow(href, callback=self.parse_article)
-        if links:
+        urls = [response.urljoin(href) for href in links]
+        if response.meta["n"] == 1:
+            self.report_entry(response, len(urls))
+        for url in urls:
+            if url not in self._seen and self.wants_page(url):
+                yield self.page_request(url, self.parse_article)
+        if links and not self.all_known(urls):
             yield self.listing_request(response.meta["n"] + 1, response.meta.get("prefix", ""))
 
     def parse_article(self, response):
@@ -342,15 +384,20 @@ class TribeEventsMixin:
 
     def start_requests_for_events(self):
         query = urlencode({"per_page": self.events_per_page, "start_date": self.events_since})
-        yield scrapy.Request(
+        yield self.entry_request(
             self.url(f"/wp-json/tribe/events/v1/events?{query}"),
-            callback=self.parse_events_api,
+            self.parse_events_api,
             errback=self.events_api_failed,
             meta={"handle_httpstatus_list": UNAVAILABLE, "first": True},
         )
 
     def parse_events_api(self, response):
+        if self.unchanged(response):
+            return
         data = _json(response)
+        if response.meta.get("first"):
+            events = data.get("events") if isinstance(data, dict) else None
+            self.report_entry(response, len(events) if isinstance(events, list) else 0)
         if response.status != 200 or not isinstance(data, dict) or "events" not in data:
             if response.meta.get("first"):
                 self.logger.warning("Events REST API unavailable; reading the iCal export")
@@ -367,12 +414,17 @@ class TribeEventsMixin:
             )
 
     def events_api_failed(self, failure):
+        self.report_entry_failure(failure)
         self.logger.warning("Events REST API failed (%s); reading the iCal export", failure.value)
         return self.ical_request()
 
     def ical_request(self) -> scrapy.Request:
-        return scrapy.Request(self.url("/events/?ical=1"), callback=self.parse_ical)
+        return self.entry_request(self.url("/events/?ical=1"), self.parse_ical)
 
     def parse_ical(self, response):
-        for item in parse_ical(response.body, default_timezone=self.source.timezone):
+        if self.unchanged(response):
+            return
+        items = parse_ical(response.body, default_timezone=self.source.timezone)
+        self.report_entry(response, len(items))
+        for item in items:
             yield self.finish(item, response)

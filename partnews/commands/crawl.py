@@ -40,12 +40,24 @@ def register(subparsers) -> None:
         default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db"),
         help="archive file to write (default: data/partnews.db)",
     )
+    parser.add_argument(
+        "--warc-dir",
+        metavar="DIR",
+        default=None,
+        help="folder of the WARC files every response is captured in (default: "
+        '$PARTNEWS_WARC_DIR, else a warc folder beside the archive; "" turns capture off)',
+    )
     parser.add_argument("--verbose", action="store_true", help="show Scrapy's log")
     parser.set_defaults(func=run)
 
 
 def crawl(
-    sources: list[str], *, archive: str, mirror: str | None = None, log_level: str = "WARNING"
+    sources: list[str],
+    *,
+    archive: str,
+    mirror: str | None = None,
+    log_level: str = "WARNING",
+    warc_dir: str | None = None,
 ) -> list[dict]:
     """Crawl the given sources in one Scrapy process; return their crawl_runs rows."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
@@ -56,6 +68,8 @@ def crawl(
     settings.set("PARTNEWS_ARCHIVE", archive)
     settings.set("LOG_LEVEL", log_level)
     settings.set("PARTNEWS_PROGRESS", True)
+    if warc_dir is not None:
+        settings.set("PARTNEWS_WARC_DIR", warc_dir)
     if mirror:
         settings.set("PARTNEWS_MIRROR", mirror.rstrip("/"))
         # The mirror is this machine: no need to spare it.
@@ -128,6 +142,7 @@ def run(args) -> int:
         archive=args.archive,
         mirror=args.mirror,
         log_level="INFO" if args.verbose else "WARNING",
+        warc_dir=args.warc_dir,
     )
     table, broken = summarize(rows)
     print(table)

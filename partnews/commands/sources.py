@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         help="list the sources and their last run",
         description="List every source of crawler/sources.toml (id, side, CMS, relevance "
         "policy) with its last crawl run in the archive: when, how it finished, items seen "
-        "and new, rejects.",
+        "and new, rejects, and the health `partnews nightly` found (healthy, degraded, "
+        "broken, with the reasons).",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -45,8 +46,13 @@ def last_runs(archive: str | Path) -> dict[str, dict]:
 
 
 def run_status(run: dict | None) -> str:
+    """The last run's verdict: the nightly's health when it judged the run, else what
+    the counts say."""
     if run is None:
         return "never crawled"
+    if run.get("health"):
+        reasons = json.loads(run.get("health_reasons") or "[]")
+        return run["health"] + (f": {'; '.join(reasons)}" if reasons else "")
     if run["finish_reason"] != "finished":
         return f"failed ({run['finish_reason'] or 'did not finish'})"
     if not run["items_seen"]:
@@ -76,6 +82,7 @@ def run(args) -> int:
                 "items_seen": last["items_seen"] if last else None,
                 "items_new": last["items_new"] if last else None,
                 "items_rejected": last["items_rejected"] if last else None,
+                "health": last.get("health") if last else None,
             }
         )
     if args.json:

@@ -17,6 +17,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -43,6 +44,7 @@ class RequestRecord:
     path: str  # path with query string, as requested
     status: int  # 0 when the connection was reset without an answer
     time: float  # time.time() when the answer was sent
+    fault: str = ""  # the injected fault's label (Fault.label), "" when none fired
 
 
 class RequestLog:
@@ -133,6 +135,67 @@ def plain_page(status: int, message: str) -> MirrorResponse:
     return MirrorResponse(status=status, body=body.encode())
 
 
+def redirect_to_itself(host: str, path_with_query: str) -> MirrorResponse:
+    """A 302 whose Location is the URL just asked for: a redirect loop a client must stop."""
+    location = f"https://{host}{path_with_query}"
+    body = f'<!DOCTYPE html><html><body><a href="{html.escape(location)}">moved</a></body></html>'
+    return MirrorResponse(status=302, body=body.encode(), headers={"Location": location})
+
+
+def chunks(data: bytes, count: int) -> list[bytes]:
+    """`data` cut into about `count` pieces (a slow body's writes)."""
+    size = max(1, -(-len(data) // max(1, count)))
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+_BOMBS: dict[int, bytes] = {}
+_BOMBS_LOCK = threading.Lock()
+
+
+def gzip_bomb(inflated_size: int) -> bytes:
+    """A gzip stream of `inflated_size` spaces (about 1000 times smaller), made once per
+    size: the classic decompression bomb a client must refuse to inflate."""
+    with _BOMBS_LOCK:
+        if inflated_size not in _BOMBS:
+            compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+            block = b" " * (1 << 20)
+            parts, left = [], inflated_size
+            while left > 0:
+                parts.append(compressor.compress(block[: min(left, len(block))]))
+                left -= len(block)
+            parts.append(compressor.flush())
+            _BOMBS[inflated_size] = b"".join(parts)
+        return _BOMBS[inflated_size]
+
+
+INVALID_UTF8 = b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\x28"
+
+
+def alter_body(response: MirrorResponse, fault: Fault) -> MirrorResponse:
+    """The response with the fault's body changes: re-encoded, corrupted, padded, or
+    replaced by a gzip bomb (the declared Content-Type is left as it was)."""
+    body = response.body
+    if fault.encode_as:
+        body = body.decode("utf-8", "replace").encode(fault.encode_as, "replace")
+    if fault.corrupt_utf8:
+        middle = len(body) // 2
+        body = body[:middle] + INVALID_UTF8 + body[middle:]
+    if fault.pad_to and len(body) < fault.pad_to:
+        filler = fault.pad_to - len(body) - 7
+        body = body + b"<!--" + b"x" * max(0, filler) + b"-->"
+    headers = dict(response.headers)
+    if fault.gzip_bomb:
+        body = gzip_bomb(fault.gzip_bomb)
+        headers["Content-Encoding"] = "gzip"
+    return MirrorResponse(
+        status=response.status,
+        body=body,
+        content_type=response.content_type,
+        headers=headers,
+        last_modified=response.last_modified,
+    )
+
+
 class FaultInjector:
     """Decides, per request, which `Fault` rule (if any) applies; thread-safe and seeded."""
 
@@ -202,7 +265,7 @@ class MirrorServer:
         self.verbose = verbose
         self.requests = RequestLog()
         self.faults = FaultInjector(config.faults, config.seed)
-        self._sites: list[MirrorSite] = load_sites(config)
+        self._sites: list[MirrorSite] = [*config.extra_sites, *load_sites(config)]
         self._sites_lock = threading.Lock()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -262,7 +325,7 @@ class MirrorServer:
 
     def reload(self) -> None:
         """Re-read every site's content from disk (tests edit content between crawls)."""
-        sites = load_sites(self.config)
+        sites = [*self.config.extra_sites, *load_sites(self.config)]
         with self._sites_lock:
             self._sites = sites
 
@@ -334,26 +397,30 @@ class MirrorServer:
         headers = {name.lower(): value for name, value in handler.headers.items()}
         host, path, site = self.route(headers.get("host", ""), handler.path)
         fault = self.faults.pick(host, path) if site is not None else None
+        label = fault.label if fault is not None else ""
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.reset:
-            self._log(method, host, path, 0)
+            self._log(method, host, path, 0, label)
             self._reset(handler)
             return
-        if fault is not None and fault.status is not None:
+        if fault is not None and fault.redirect_loop:
+            response = redirect_to_itself(host, path)
+        elif fault is not None and fault.status is not None:
             response = plain_page(fault.status, "Injected fault.")
             if fault.retry_after is not None:
                 response.headers["Retry-After"] = str(fault.retry_after)
         else:
             response = self.respond(method, host, path, site, headers)
+        if fault is not None:
+            response = alter_body(response, fault)
         status = response.status
         etag = etag_for(response.body)
         if status == 200 and is_not_modified(headers, etag, response.last_modified):
             status = 304
         # logged before writing, so a client that has read the answer finds it in the log
-        self._log(method, host, path, status)
-        truncate = fault is not None and fault.truncate
-        self._send(handler, method, response, status, etag, truncate)
+        self._log(method, host, path, status, label)
+        self._send(handler, method, response, status, etag, fault)
 
     def _send(
         self,
@@ -362,13 +429,19 @@ class MirrorServer:
         response: MirrorResponse,
         status: int,
         etag: str,
-        truncate: bool,
+        fault: Fault | None = None,
     ) -> None:
-        """Write status, headers and body (none for HEAD and 304; half when truncating)."""
+        """Write status, headers and body (none for HEAD and 304; half when truncating,
+        in slow pieces when trickling)."""
         body = response.body
+        truncate = fault is not None and fault.truncate
         handler.send_response(status)
         if status != 304:
-            handler.send_header("Content-Type", response.content_type)
+            content_type = response.content_type
+            if fault is not None and fault.content_type is not None:
+                content_type = fault.content_type
+            if content_type:
+                handler.send_header("Content-Type", content_type)
             handler.send_header("Content-Length", str(len(body)))
         for name, value in response.headers.items():
             handler.send_header(name, value)
@@ -381,7 +454,19 @@ class MirrorServer:
             handler.close_connection = True
         handler.end_headers()
         if method != "HEAD" and status != 304:
-            handler.wfile.write(body[: len(body) // 2] if truncate else body)
+            sent = body[: len(body) // 2] if truncate else body
+            try:
+                if fault is not None and fault.trickle:
+                    for piece in chunks(sent, fault.trickle_chunks):
+                        handler.wfile.write(piece)
+                        handler.wfile.flush()
+                        time.sleep(fault.trickle)
+                else:
+                    handler.wfile.write(sent)
+            except OSError:
+                # the client gave up (its timeout, its size limit): nothing more to send
+                handler.close_connection = True
+                return
         handler.wfile.flush()
 
     def _reset(self, handler: _Handler) -> None:
@@ -395,5 +480,5 @@ class MirrorServer:
             pass
         handler.connection.close()
 
-    def _log(self, method: str, host: str, path: str, status: int) -> None:
-        self.requests.append(RequestRecord(method, host, path, status, time.time()))
+    def _log(self, method: str, host: str, path: str, status: int, fault: str = "") -> None:
+        self.requests.append(RequestRecord(method, host, path, status, time.time(), fault))

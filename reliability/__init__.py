@@ -1,0 +1,1 @@
+"""The reliability harness: fault, hostile-input and load checks (`make reliability`)."""
