@@ -13,6 +13,8 @@ started from this project's environment has it. It adds:
 * search snippets with their ``**`` markers shown as highlights, and titles linked to
   their item page (``render_cell``). Scraped text is always escaped first: no markup
   from a source ever reaches a page.
+* the chart pages ``/-/charts``, ``/-/charts/<slug>`` and ``/-/health``, and the home
+  page's charts (archive/charts.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import re
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from archive import charts
 from archive.relations import STORY_SQL
 
 _WORD = re.compile(r"[^\s\"]+")
@@ -143,7 +146,8 @@ def _item_page(datasette, request):
             "item": item,
             "event": dict(event) if event else None,
             "versions": [dict(v) for v in versions],
-            "item_urls": [dict(u) for u in urls],
+            # Only web links are shown as links (the pipelines keep no others; belt and braces).
+            "item_urls": [dict(u) for u in urls if u["url"].startswith(("http://", "https://"))],
             "source": dict(source) if source else None,
             # The other copies and translations of this item (the item itself left out).
             "story": [dict(r) for r in story if r["id"] != item_id],
@@ -203,3 +207,25 @@ def register_output_renderer(datasette):
             "can_render": lambda columns: ICS_COLUMNS <= set(columns),
         },
     ]
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/charts$", charts.charts_page),
+        (r"^/-/charts/(?P<slug>[a-z0-9-]+)$", charts.chart_page),
+        (r"^/-/health$", charts.health_page),
+    ]
+
+
+# A second extra_template_vars (pluggy's specname), so the home page's charts stay apart
+# from its figures.
+@hookimpl(specname="extra_template_vars")
+def chart_template_vars(template, datasette):
+    if template != "index.html" or datasette.databases.get(DATABASE) is None:
+        return None
+
+    async def inner():
+        return {"archive_charts": await charts.archive_charts(datasette)}
+
+    return inner

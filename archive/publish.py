@@ -47,6 +47,18 @@ def as_partnews_db(archive: str | Path) -> Path:
     return link
 
 
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the file: an immutable Datasette reads the file only,
+    so an archive whose writer has not checkpointed would be served stale."""
+    import sqlite3
+
+    conn = sqlite3.connect(database.resolve())
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 def ensure_inspect_file(database: Path) -> Path:
     """Datasette's inspect file for an archive, made again when the archive is newer.
 
@@ -78,6 +90,7 @@ def datasette_command(
 ) -> list[str]:
     """The `datasette serve` command line for an archive file (immutable: read-only)."""
     database = as_partnews_db(archive)
+    checkpoint(database)
     command = [
         sys.executable,
         "-m",

@@ -347,6 +347,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 for column in FACET_COLUMNS
             ),
             ["published"],
+            # The sectors-per-year chart (archive/charts.py) counts from this index alone.
+            ["year", "sectors"],
             ["content_hash"],
             ["cms_id"],
             ["canonical_url"],
