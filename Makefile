@@ -39,12 +39,13 @@ bench: venv
 	$(BIN)/python -m bench
 
 ## make reliability: faults, hostile input, fuzzing, boundaries and 50 readers for 60 s;
-## writes docs/reliability.md (about 7 minutes)
+## writes docs/reliability.md (about 10 minutes)
 RELIABILITY_TESTS := tests/test_boundaries.py tests/test_reliability_faults.py \
-	tests/test_reliability_hostile.py tests/test_reliability_fuzz.py tests/test_reliability_serving.py
+	tests/test_reliability_hostile.py tests/test_reliability_fuzz.py tests/test_reliability_serving.py \
+	tests/test_reliability_crash.py tests/test_reliability_idempotency.py
 reliability: venv chromium
 	rm -rf test-output/reliability
-	PARTNEWS_LOAD_CLIENTS=50 PARTNEWS_LOAD_SECONDS=60 $(BIN)/pytest -q -p no:cacheprovider \
+	PARTNEWS_LOAD_CLIENTS=50 PARTNEWS_LOAD_SECONDS=60 PARTNEWS_RELIABILITY_FULL=1 $(BIN)/pytest -q -p no:cacheprovider \
 	  --junitxml=test-output/reliability/junit.xml $(RELIABILITY_TESTS); \
 	  status=$$?; $(BIN)/python -m reliability.report && exit $$status
 

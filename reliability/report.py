@@ -56,6 +56,36 @@ def latency_rows(report: dict | None, label: str) -> list[str]:
     return rows
 
 
+def crash_rows(crash: dict | None, idempotency: dict | None) -> list[str]:
+    """The rows for `partnews nightly` killed with SIGKILL, and a second nightly."""
+    rows = []
+    if crash:
+        counts = crash.get("counts", {})
+        rows.append(
+            f"| `partnews nightly` killed with SIGKILL at random moments (seed "
+            f"{crash['seed']}), resumed each time | {crash['kills']} kills, "
+            f"{crash['landed']} before the night ended, {crash.get('kills_mid_crawl')} with "
+            f"the archive part-filled; items archived after each: "
+            f"{crash.get('items_after_kill')} | integrity_check and FTS5 integrity-check "
+            f"after every kill: {len(crash['problems'])} problems; the last night exited "
+            f"{crash['final_returncode']}; parts differing from a clean night's archive: "
+            f"{crash['differences'] or 'none'} | "
+            f"{counts.get('items')} items, {counts.get('item_urls')} URLs, "
+            f"{counts.get('item_versions')} versions, {counts.get('story_members')} story "
+            f"members, {counts.get('item_translations')} translation links, as a clean night |"
+        )
+    if idempotency:
+        before, after = idempotency["before"], idempotency["after"]
+        added = {t: after[t] - before[t] for t in before if after[t] != before[t]}
+        rows.append(
+            f"| a second `partnews nightly` on the unchanged mirror | 1 | rows added: "
+            f"{added or 'none'} (items, versions, URLs, story members, translations); "
+            f"content differences: {idempotency['differences'] or 'none'} | "
+            f"{before['items']} items, {before['item_versions']} versions unchanged |"
+        )
+    return rows
+
+
 def render(outcomes: list[tuple[str, str, str]]) -> str:
     """The whole document."""
     faults = load("faults") or {}
@@ -65,6 +95,8 @@ def render(outcomes: list[tuple[str, str, str]]) -> str:
     load_plain = load("load")
     load_slow = load("load_with_slow_query")
     writes = load("write_paths") or {}
+    crash = load("crash")
+    idempotency = load("idempotency")
     failed = [o for o in outcomes if o[2] == "FAILED"]
     known = [o for o in outcomes if o[2].startswith("known bug")]
     passed = [o for o in outcomes if o[2] == "passed"]
@@ -78,9 +110,6 @@ def render(outcomes: list[tuple[str, str, str]]) -> str:
         "light load (5 clients for 5 s); this run used "
         f"{(load_plain or {}).get('clients', '?')} clients for "
         f"{(load_plain or {}).get('seconds', '?')} s.",
-        "",
-        "Crash safety under SIGKILL and the idempotency of a second nightly are not "
-        "covered here yet (they need `partnews nightly`).",
         "",
         "## What was tried and what happened",
         "",
@@ -130,6 +159,7 @@ def render(outcomes: list[tuple[str, str, str]]) -> str:
             f"(status {slow['statuses']}), longest {slow['max_s']} s; readers' errors: "
             f"{load_slow['errors']} | — |"
         )
+    lines += crash_rows(crash, idempotency)
     lines += [
         "",
         "## Serving under load (latencies in ms)",
