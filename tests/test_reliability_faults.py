@@ -156,7 +156,7 @@ def test_the_run_report_counts_the_failures(crawls):
         r["url"]: r["reason"]
         for r in conn.execute("select url, reason from rejects where run_id = ?", [run["id"]])
     }
-    for slug, (fault, kept) in REGION_SUD_FAULTS.items():
+    for slug, (_fault, kept) in REGION_SUD_FAULTS.items():
         if kept is False:
             assert [u for u in rejected if slug in u], (slug, rejected)
     assert any(reason == "HTTP 500" for reason in rejected.values())
