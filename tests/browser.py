@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,3 +71,30 @@ class GuardedPage:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium through Playwright (skips, or fails in CI, without it)."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def guarded_page(browser, base: str) -> Iterator[GuardedPage]:
+    """A fresh page kept on `base`'s host; after use, no console error and no stray request."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    guarded = GuardedPage(context.new_page(), allowed_host=base.split("//")[1])
+    try:
+        yield guarded
+    finally:
+        context.close()
+    assert guarded.console_errors == [], "no console errors"
+    assert guarded.foreign_requests == [], "no request leaves for another host"

@@ -10,81 +10,32 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.browser import CHROMIUM_FLAGS, GuardedPage, chromium_path
-from tests.crawling import REPO_ROOT
+from reliability.serving import served
+from tests.browser import chromium, guarded_page
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def site(crawled_archive):
     """The crawled mirror, served by `partnews serve` exactly as users run it."""
-    archive = crawled_archive
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "partnews.cli",
-            "serve",
-            "--archive",
-            str(archive),
-            "--port",
-            str(port),
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("partnews serve did not start")
-    yield base, archive
-    server.terminate()
-    server.wait(timeout=10)
+    with served(crawled_archive) as base:
+        yield base, crawled_archive
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser, site):
-    base, _ = site
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    guarded = GuardedPage(context.new_page(), allowed_host=base.split("//")[1])
-    yield guarded
-    context.close()
-    assert guarded.console_errors == [], "no console errors"
-    assert guarded.foreign_requests == [], "no request leaves for another host"
+    with guarded_page(browser, site[0]) as guarded:
+        yield guarded
 
 
 def test_search_facet_item_page_and_csv_download(page, site):

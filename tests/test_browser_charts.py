@@ -13,19 +13,14 @@ import csv
 import io
 import json
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from contextlib import closing
 
 import pytest
 
 from archive import charts
-from tests.browser import CHROMIUM_FLAGS, GuardedPage, chromium_path
-from tests.crawling import REPO_ROOT
-from tests.test_browser import free_port
+from reliability.serving import served
+from tests.browser import chromium, guarded_page
 from tests.test_charts import archive_with_nights, crawl_night
 
 pytestmark = pytest.mark.browser
@@ -42,49 +37,20 @@ def site(crawled_archive, tmp_path_factory):
     archive = archive_with_nights(
         crawled_archive, tmp_path_factory.mktemp("browser-nights") / "partnews.db"
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "partnews.cli", "serve", "--archive", str(archive),
-         "--port", str(port)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):  # up to a minute on a busy machine
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("partnews serve did not start")
-    yield base, archive
-    server.terminate()
-    server.wait(timeout=10)
+    with served(archive) as base:
+        yield base, archive
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser, site):
-    base, _ = site
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    guarded = GuardedPage(context.new_page(), allowed_host=base.split("//")[1])
-    yield guarded
-    context.close()
-    assert guarded.console_errors == [], "no console errors"
-    assert guarded.foreign_requests == [], "no request leaves for another host"
+    with guarded_page(browser, site[0]) as guarded:
+        yield guarded
 
 
 def marks(p, slug: str, mark: str) -> int:

@@ -21,7 +21,7 @@ from partnews.mirror.server import MirrorServer
 from partnews.mirror.site import MirrorConfig
 from reliability.runner import record, run_crawl
 from reliability.serving import served
-from tests.browser import CHROMIUM_FLAGS, GuardedPage, chromium_path
+from tests.browser import GuardedPage, chromium
 from tests.hostile import PAYLOADS, hostile_cases
 
 BOUNDARIES = {"DOWNLOADER_MIDDLEWARES": {"crawler.boundaries.BoundariesMiddleware": 50}}
@@ -149,14 +149,10 @@ def test_links_are_web_links_only(hostile_archive):
 @pytest.mark.browser
 def test_every_archived_page_is_inert_in_a_real_browser(hostile_archive, cases):
     path, _ = hostile_archive
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
     conn = sqlite3.connect(path)
     item_ids = [r[0] for r in conn.execute("select id from items order by id")]
     assert len(item_ids) >= 200
-    with served(path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with served(path) as base, chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         guarded = GuardedPage(context.new_page(), allowed_host=base.split("//")[1])
         dialogs: list[str] = []
@@ -176,7 +172,6 @@ def test_every_archived_page_is_inert_in_a_real_browser(hostile_archive, cases):
             guarded.page.goto(base + address, wait_until="load")
             assert guarded.page.evaluate("typeof window.__pwned") == "undefined", address
             visited += 1
-        browser.close()
     assert dialogs == [], "no script opened a dialog"
     assert guarded.foreign_requests == [], "no request left for another host"
     assert guarded.console_errors == [], "no console errors"
@@ -188,9 +183,6 @@ def test_no_item_page_links_to_anything_but_the_web(hostile_archive):
     """Hostile pages claim javascript:, file:, loopback and other sites' canonical URLs:
     none is archived as the item's URL, and no item page shows a link that is not web."""
     path, _ = hostile_archive
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
     conn = sqlite3.connect(path)
     foreign = conn.execute(
         "select url from item_urls where url not like 'http%' or url not like '%maregionsud.fr/%'"
@@ -198,12 +190,10 @@ def test_no_item_page_links_to_anything_but_the_web(hostile_archive):
     assert foreign == [], "only the source's own web URLs are archived"
     item_ids = [r[0] for r in conn.execute("select id from items")]
     unsafe = []
-    with served(path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with served(path) as base, chromium() as browser:
         page = browser.new_page()
         for item_id in item_ids:
             page.goto(f"{base}/partnews/items/{item_id}")
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             unsafe += [h for h in hrefs if not h.startswith(("http://", "https://"))]
-        browser.close()
     assert unsafe == [], "links that are not web links"
