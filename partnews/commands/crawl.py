@@ -51,6 +51,28 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def crawl_settings(
+    archive: str, *, mirror: str | None = None, log_level: str = "WARNING", warc_dir=None
+):
+    """The project's Scrapy settings for one crawl (`partnews crawl` and `partnews nightly`):
+    the archive, the log level, the WARC folder ("" turns capture off), the mirror."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("PARTNEWS_ARCHIVE", str(archive))
+    settings.set("LOG_LEVEL", log_level)
+    if warc_dir is not None:
+        settings.set("PARTNEWS_WARC_DIR", warc_dir)
+    if mirror:
+        settings.set("PARTNEWS_MIRROR", mirror.rstrip("/"))
+        # The mirror is this machine: no need to spare it.
+        settings.set("DOWNLOAD_DELAY", 0)
+        settings.set("AUTOTHROTTLE_ENABLED", False)
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
+    return settings
+
+
 def crawl(
     sources: list[str],
     *,
@@ -60,22 +82,10 @@ def crawl(
     warc_dir: str | None = None,
 ) -> list[dict]:
     """Crawl the given sources in one Scrapy process; return their crawl_runs rows."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
-    settings = get_project_settings()
-    settings.set("PARTNEWS_ARCHIVE", archive)
-    settings.set("LOG_LEVEL", log_level)
+    settings = crawl_settings(archive, mirror=mirror, log_level=log_level, warc_dir=warc_dir)
     settings.set("PARTNEWS_PROGRESS", True)
-    if warc_dir is not None:
-        settings.set("PARTNEWS_WARC_DIR", warc_dir)
-    if mirror:
-        settings.set("PARTNEWS_MIRROR", mirror.rstrip("/"))
-        # The mirror is this machine: no need to spare it.
-        settings.set("DOWNLOAD_DELAY", 0)
-        settings.set("AUTOTHROTTLE_ENABLED", False)
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
     before = _last_run_id(archive)
     process = CrawlerProcess(settings)
     for source in sources:

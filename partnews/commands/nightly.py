@@ -74,22 +74,15 @@ def register(subparsers) -> None:
 
 
 def crawl_settings(args, archive: Path):
-    """Scrapy settings for the night (the same politeness as `partnews crawl`)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings
+    """Scrapy settings for the night: the same as `partnews crawl`'s."""
+    from partnews.commands.crawl import crawl_settings as settings_for
 
-    settings = get_project_settings()
-    settings.set("PARTNEWS_ARCHIVE", str(archive))
-    settings.set("LOG_LEVEL", "INFO" if args.verbose else "WARNING")
-    if args.warc_dir:
-        settings.set("PARTNEWS_WARC_DIR", args.warc_dir)
-    if args.mirror:
-        settings.set("PARTNEWS_MIRROR", args.mirror.rstrip("/"))
-        # The mirror is this machine: no need to spare it.
-        settings.set("DOWNLOAD_DELAY", 0)
-        settings.set("AUTOTHROTTLE_ENABLED", False)
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
-    return settings
+    return settings_for(
+        archive,
+        mirror=args.mirror,
+        log_level="INFO" if args.verbose else "WARNING",
+        warc_dir=args.warc_dir or None,
+    )
 
 
 def last_finished_starts(archive: Path, sources: list[str]) -> dict[str, str | None]:
