@@ -3,8 +3,8 @@
 Every chart is a canned query of datasette_metadata.json (so its JSON and CSV can be
 downloaded and re-plotted) and a Vega-Lite specification without data. The page fetches
 the query's JSON from this Datasette and renders the specification with the Vega,
-Vega-Lite and Vega-Embed builds that the datasette-dashboards plugin ships and serves
-(`/-/static-plugins/datasette_dashboards/`): nothing is loaded from another host.
+Vega-Lite and Vega-Embed builds vendored in archive/static/vega and served by this
+Datasette (`/-/partnews-static/vega/`): nothing is loaded from another host.
 
 The pages are ``/-/charts`` (the archive's shape), ``/-/charts/<slug>`` (one chart) and
 ``/-/health`` (each source's crawl, night by night); the home page shows the archive's

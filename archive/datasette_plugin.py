@@ -13,16 +13,19 @@ started from this project's environment has it. It adds:
 * search snippets with their ``**`` markers shown as highlights, and titles linked to
   their item page (``render_cell``). Scraped text is always escaped first: no markup
   from a source ever reaches a page.
-* the chart pages ``/-/charts``, ``/-/charts/<slug>`` and ``/-/health``, and the home
-  page's charts (archive/charts.py).
+* the chart pages ``/-/charts``, ``/-/charts/<slug>`` and ``/-/health``, the home
+  page's charts (archive/charts.py), and the chart libraries they use, served from
+  archive/static at ``/-/partnews-static/``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from datasette import hookimpl
+from datasette.utils.asgi import asgi_static
 from markupsafe import Markup, escape
 
 from archive import charts
@@ -31,6 +34,9 @@ from archive.relations import STORY_SQL
 _WORD = re.compile(r"[^\s\"]+")
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
 DATABASE = "partnews"
+# The archive's own static files (the vendored chart libraries, archive/static/vega).
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_PREFIX = "/-/partnews-static/"
 
 
 def _terms(text: str | None) -> list[str]:
@@ -215,6 +221,7 @@ def register_routes():
         (r"^/-/charts$", charts.charts_page),
         (r"^/-/charts/(?P<slug>[a-z0-9-]+)$", charts.chart_page),
         (r"^/-/health$", charts.health_page),
+        (rf"^{STATIC_PREFIX}(?P<path>.*)$", asgi_static(STATIC_DIR)),
     ]
 
 

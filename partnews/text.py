@@ -287,14 +287,27 @@ def _merge_breaks(match: re.Match[str]) -> str:
     return "\n\n" if _PARAGRAPH in run or run.count(_LINE) > 1 else "\n"
 
 
+def parse_html_document(html_text: str) -> lxml.html.HtmlElement:
+    """The lxml tree of a whole page, never an exception: control characters and a
+    leading XML declaration (both refused by lxml in a str) are removed first, and a
+    document lxml still refuses ("</html>" alone, only a comment) is an empty <html>,
+    so an extractor finds no title and no date instead of losing the page."""
+    cleaned = _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))
+    try:
+        return lxml.html.document_fromstring(cleaned)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
+
+
 def html_to_text(html_text: str | None) -> str | None:
     """Plain text of an HTML fragment or page, with its paragraphs, then `clean_text`.
 
     Tags are stripped with lxml; p, div, h1-h6 and other blocks become paragraph breaks,
     br and li line breaks, table cells are separated by spaces; scripts, styles and the
-    `<head>` are dropped. Unparseable or empty input gives None.
+    `<head>` are dropped. Unparseable or empty input, or a value that is not a string,
+    gives None.
     """
-    if html_text is None:
+    if not isinstance(html_text, str):
         return None
     # lxml refuses control characters and, in a str, an XML encoding declaration.
     html_text = _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))

@@ -299,7 +299,12 @@ async def test_the_chart_libraries_are_served_by_this_datasette(crawled_archive)
     ds = datasette_app(crawled_archive)
     html = (await ds.client.get("/-/health")).text
     for name in ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js"):
-        url = f"/-/static-plugins/datasette_dashboards/{name}"
+        url = f"/-/partnews-static/vega/{name}"
         assert f'src="{url}"' in html
         response = await ds.client.get(url)
         assert response.status_code == 200 and len(response.content) > 10_000
+        assert response.headers["content-type"].startswith(
+            ("text/javascript", "application/javascript")
+        )
+    escape = await ds.client.get("/-/partnews-static/../datasette_plugin.py")
+    assert escape.status_code == 404

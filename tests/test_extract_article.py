@@ -102,3 +102,17 @@ def test_real_jsonld_article_page_dates(relative):
     item = extract_article(page, "https://www.federation-apcp.org/actualites/")
     assert item.published == published
     assert item.published_from == "jsonld"
+
+
+@pytest.mark.parametrize("html", ["</html>", "<!-- only a comment -->", "\x00\x01", "<?xml?>"])
+def test_a_page_lxml_refuses_gives_an_empty_item_not_an_error(html):
+    # The validate pipeline then rejects it with "missing title", and the URL is kept.
+    item = extract_article(html, "https://www.maregionsud.fr/actualites/vide")
+    assert item.url == "https://www.maregionsud.fr/actualites/vide"
+    assert item.title is item.published is item.body is None
+
+
+def test_control_characters_do_not_hide_the_page():
+    item = extract_article(_page().replace("<h1>", "\x00<h1>\x0b"), "https://a.fr/x")
+    assert item.title == "H1 title"  # the <h1> the control characters surround
+    assert "Paragraph 5" in item.body

@@ -197,3 +197,35 @@ def test_malformed_vtimezone_with_two_tzids_still_parses():
 )
 def test_split_location(location, expected):
     assert split_location(location) == expected
+
+
+def test_an_unreadable_date_keeps_the_event_without_it():
+    # icalendar keeps "31 February, hour 25" as a broken property; the event stays, with
+    # no start, so the validate pipeline rejects it with its reason instead of losing it.
+    good, bad = parse_ical(
+        _cal().replace("END:VCALENDAR", "")
+        + "BEGIN:VEVENT\nUID:bad\nSUMMARY:Broken day\nDTSTART:20240230T250000\nEND:VEVENT\n"
+        + "END:VCALENDAR\n"
+    )
+    assert good.title == "Partner day" and good.start == "2019-05-14T09:00:00-07:00"
+    assert (bad.title, bad.start, bad.cms_id) == ("Broken day", None, "ical:bad")
+
+
+def test_an_unclosed_event_does_not_lose_the_others():
+    # icalendar refuses the whole file when one VEVENT has no END: each event is then
+    # read on its own, with the calendar's properties.
+    text = (
+        "BEGIN:VCALENDAR\nX-WR-TIMEZONE:Europe/Paris\n"
+        "BEGIN:VEVENT\nUID:open\nSUMMARY:Never closed\nDTSTART:20240312T090000\n"
+        "BEGIN:VEVENT\nUID:ok\nSUMMARY:Rencontre\nDTSTART:20240313T100000\nEND:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    items = {item.cms_id: item for item in parse_ical(text)}
+    assert items["ical:ok"].title == "Rencontre"
+    assert items["ical:ok"].start == "2024-03-13T10:00:00+01:00"
+    assert items["ical:open"].start == "2024-03-12T09:00:00+01:00"
+
+
+@pytest.mark.parametrize("text", ["", "0", "END:VEVENT", "BEGIN:VCALENDAR", "<html></html>"])
+def test_what_is_not_a_calendar_gives_no_event(text):
+    assert parse_ical(text, default_timezone="Europe/Paris") == []

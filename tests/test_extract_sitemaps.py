@@ -59,3 +59,14 @@ def test_gzip_sitemap_index():
 def test_not_a_sitemap_raises():
     with pytest.raises(ValueError):
         parse_sitemap("<html><body>nope</body></html>")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"   \n", b"\x1f\x8b\x08\x00broken gzip", b"\x00\x01\x02", "</html>", "<!-- -->"],
+)
+def test_what_is_not_a_sitemap_raises_value_error_only(body):
+    # The spiders catch ValueError and fall back to listings; anything else would
+    # stop the page.
+    with pytest.raises(ValueError, match="not a sitemap"):
+        parse_sitemap(body)

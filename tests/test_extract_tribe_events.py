@@ -191,3 +191,17 @@ def test_next_page_absent_on_last_page():
     assert tribe_next_page_url(b'{"events": [], "next_rest_url": "https://x.org/?page=2"}') == (
         "https://x.org/?page=2"
     )
+
+
+def test_fields_of_the_wrong_type_are_missing_not_fatal():
+    [item] = parse_tribe_events(
+        _event(start_date=True, end_date=3, url=1.0, timezone=[], categories="x", id={})
+    )
+    assert item.title and item.venue_name == "Convention Center"
+    assert (item.start, item.end, item.url, item.cms_id) == (None, None, "", None)
+    assert item.timezone is None and item.categories == []
+
+
+def test_all_day_event_with_an_impossible_day_has_no_start():
+    [item] = parse_tribe_events(_event(all_day=True, start_date="2024-02-30 00:00:00"))
+    assert item.start is None and item.all_day is True

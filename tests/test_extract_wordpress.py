@@ -121,3 +121,19 @@ def test_total_pages_header():
     assert wp_total_pages(Headers({"X-WP-TotalPages": "7"})) == 7
     assert wp_total_pages({"x-wp-totalpages": "3"}) == 3
     assert wp_total_pages({"Content-Type": "application/json"}) is None
+
+
+def test_fields_of_the_wrong_type_are_missing_not_fatal():
+    # A plugin writing 1.0 where a date or a link belongs loses that field, not the post.
+    [item] = parse_wp_posts(
+        [_post(date_gmt=1.0, date=True, link=1.0, id=2.5, categories="3", _embedded=[])],
+        site_url="https://example.org/",
+    )
+    assert item.title == "Partner day – San Diego"
+    assert item.body == "One two three.\n\nFour."
+    assert (item.url, item.published, item.cms_id, item.categories) == ("", None, None, [])
+
+
+def test_numeric_string_id_is_an_id():
+    [item] = parse_wp_posts([_post(id="42")])
+    assert item.cms_id == "wp:post/42"

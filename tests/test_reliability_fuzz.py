@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -33,15 +32,6 @@ FUZZ = settings(
     derandomize=True,  # the same examples every run: a known bug stays a known failure
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def known_bug(reason: str):
-    """A property these extractors do not have yet; strict, so a fix shows up at once.
-
-    In a crawl each of these raises inside a spider callback, which the run report
-    records as a reject ("page could not be parsed"): the crawl goes on, the page is lost.
-    """
-    return pytest.mark.xfail(strict=True, reason=f"known bug: {reason}")
 
 
 URL = "https://www.maregionsud.fr/actualites/essai"
@@ -88,7 +78,6 @@ WP_KEYS = ["id", "date", "date_gmt", "modified", "link", "title", "content", "ex
 TRIBE_KEYS = ["id", "url", "title", "description", "start_date", "end_date", "all_day", "venue"]
 
 
-@known_bug("extract_article raises lxml ParserError on markup without content ('</html>')")
 @FUZZ
 @given(MARKUP)
 def test_article_and_structured_extraction_never_raise(html):
@@ -106,7 +95,6 @@ def test_feeds_never_raise(data):
     assert isinstance(parse_feed(data, url=URL), list)
 
 
-@known_bug("parse_sitemap raises lxml XMLSyntaxError, not ValueError, on an empty body")
 @FUZZ
 @given(st.one_of(MARKUP, st.binary(max_size=200)))
 def test_sitemaps_raise_only_the_documented_value_error(data):
@@ -116,9 +104,6 @@ def test_sitemaps_raise_only_the_documented_value_error(data):
         pass  # "neither urlset nor sitemapindex": the spider falls back to listings
 
 
-@known_bug(
-    "parse_ical raises icalendar's ValueError on malformed calendars ('0', 'END:VEVENT', '')"
-)
 @FUZZ
 @given(
     st.lists(
@@ -145,7 +130,6 @@ def test_ical_never_raises(text):
     assert isinstance(parse_ical(text, default_timezone="Europe/Paris"), list)
 
 
-@known_bug("parse_wp_post raises on wrongly typed JSON fields ({'date': 1.0}, {'link': 1.0})")
 @FUZZ
 @given(st.dictionaries(st.sampled_from(WP_KEYS), JSON_VALUES))
 def test_wordpress_posts_never_raise(post):
@@ -156,7 +140,6 @@ def test_wordpress_posts_never_raise(post):
         raise AssertionError(f"parse_wp_post raised on {post!r}") from error
 
 
-@known_bug("parse_tribe_event raises on wrongly typed JSON fields ({'start_date': True})")
 @FUZZ
 @given(st.dictionaries(st.sampled_from(TRIBE_KEYS), JSON_VALUES))
 def test_tribe_events_never_raise(event):

@@ -18,6 +18,7 @@ from crawler.extract.dates import normalize_iso
 from crawler.extract.structured import extract_structured, is_article, types_of
 from crawler.extract.text import clean_inline, plain_to_text
 from crawler.items import ArchiveItem
+from partnews.text import parse_html_document
 
 # Measured with `python -m bench.bench_extraction` on the 181 pages of the
 # article-extraction benchmark (4-token shingles, benchmark metric):
@@ -155,7 +156,7 @@ def _jsonld_dates(nodes: list[dict]) -> tuple[str | None, str | None]:
 def extract_article(html: str, url: str) -> ArchiveItem:
     """A news item from an article page (see the module docstring for the sources of
     each field). Missing facts stay None: no date is ever invented."""
-    doc = lxml.html.fromstring(html)
+    doc = parse_html_document(html)
     structured = extract_structured(html, url)
     published, modified = _jsonld_dates(structured.flattened)
     published_from = "jsonld" if published else None

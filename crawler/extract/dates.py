@@ -20,8 +20,9 @@ _BARE_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def zone_for(name: str | None) -> tzinfo | None:
     """A tzinfo for an IANA name, or for the "UTC+0" / "UTC-5" / "UTC+5:30" manual
-    offsets that The Events Calendar stores when a site has no city time zone set."""
-    if not name:
+    offsets that The Events Calendar stores when a site has no city time zone set.
+    Anything that is not a string (a JSON field of the wrong type) has no zone."""
+    if not isinstance(name, str) or not name:
         return None
     name = name.strip()
     if name.upper() in ("UTC", "GMT", "Z", "UTC+0", "UTC-0", "GMT+0"):
@@ -55,8 +56,11 @@ def zone_name(name: str | None) -> str | None:
 
 
 def parse_naive(value: str | None) -> datetime | None:
-    """Parse "2019-05-14 09:00:00" or "2019-05-14T09:00:00" (no offset) into a datetime."""
-    if not value:
+    """Parse "2019-05-14 09:00:00" or "2019-05-14T09:00:00" (no offset) into a datetime.
+
+    A value that is not a string (``1.0``, ``true``: a CMS field of the wrong type) is
+    unreadable, like a malformed string: None, never an exception."""
+    if not isinstance(value, str) or not value:
         return None
     try:
         return datetime.fromisoformat(value.strip().replace(" ", "T", 1))

@@ -31,6 +31,17 @@ def _str(component: Any, key: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _dt(prop: Any) -> date | None:
+    """The date or datetime of a DTSTART-like property; None when absent or when
+    icalendar could not read it (it keeps such a value as a "broken" property, "31
+    February" or hour 25, and raises when asked for its date)."""
+    try:
+        dt = getattr(prop, "dt", None)
+    except ValueError:  # icalendar.error.BrokenCalendarProperty
+        return None
+    return dt if isinstance(dt, date) else None
+
+
 _UTC_IDS = ("UTC", "GMT", "Z", "ETC/UTC", "ETC/GMT")
 
 
@@ -42,9 +53,9 @@ def _when(prop: Any, calendar_tz: str | None) -> tuple[str | None, str | None]:
     instant, local wall-clock), since that is what the organiser announced. A floating
     time takes the calendar's zone; with none it stays naive rather than get a guess.
     """
-    if prop is None:
+    dt = _dt(prop)
+    if not isinstance(dt, date):
         return None, None
-    dt = prop.dt
     if isinstance(dt, date) and not isinstance(dt, datetime):
         return dt.isoformat(), calendar_tz
     tz = zone_for(calendar_tz)
@@ -108,10 +119,10 @@ def _categories(event: Any) -> list[str]:
 
 
 def _utc_stamp(event: Any, key: str) -> str | None:
-    prop = event.get(key)
-    if prop is None or not isinstance(prop.dt, datetime):
+    dt = _dt(event.get(key))
+    if not isinstance(dt, datetime):
         return None
-    dt = prop.dt if prop.dt.tzinfo else prop.dt.replace(tzinfo=UTC)
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).isoformat()
 
 
@@ -121,16 +132,46 @@ def _uid(event: Any) -> str | None:
 
 
 _VTIMEZONE_RE = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r?\n?", re.DOTALL)
+_BEGIN_VEVENT_RE = re.compile(r"^BEGIN:VEVENT[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+_END_RE = re.compile(r"^END:(?:VEVENT|VCALENDAR)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+# What icalendar raises on malformed input (it has no exception class of its own).
+_ICAL_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 
-def _load_calendar(text: str) -> icalendar.Calendar:
-    """Parse the calendar; if a malformed VTIMEZONE breaks the parser, retry without the
-    VTIMEZONE blocks. Some TEC versions write two TZIDs in one VTIMEZONE; the TZIDs on
-    DTSTART are IANA names, which icalendar then resolves through zoneinfo."""
-    try:
-        return icalendar.Calendar.from_ical(text)
-    except (AttributeError, ValueError, KeyError):
-        return icalendar.Calendar.from_ical(_VTIMEZONE_RE.sub("", text))
+def _from_ical(text: str) -> icalendar.Calendar | None:
+    """The calendar, or None when icalendar cannot read *text* even without its
+    VTIMEZONE blocks (some TEC versions write two TZIDs in one VTIMEZONE; the TZIDs on
+    DTSTART are IANA names, which icalendar then resolves through zoneinfo)."""
+    for candidate in (text, _VTIMEZONE_RE.sub("", text)):
+        try:
+            calendar = icalendar.Calendar.from_ical(candidate)
+        except _ICAL_ERRORS:
+            continue
+        if isinstance(calendar, icalendar.Calendar):
+            return calendar
+    return None
+
+
+def _load_calendars(text: str) -> list[icalendar.Calendar]:
+    """The whole calendar when it parses; otherwise each VEVENT on its own, wrapped in
+    the file's calendar properties, so that one broken event does not lose the others.
+    An unreadable file gives no calendar."""
+    calendar = _from_ical(text)
+    if calendar is not None:
+        return [calendar]
+    header, *events = _BEGIN_VEVENT_RE.split(text)
+    header = _VTIMEZONE_RE.sub("", header).strip()
+    if not header.upper().startswith("BEGIN:VCALENDAR"):
+        header = "BEGIN:VCALENDAR"
+    calendars = []
+    for event in events:
+        # An event runs to its END:VEVENT, or to the end of the calendar when unclosed.
+        body = _END_RE.split(event, maxsplit=1)[0].strip()
+        wrapped = f"{header}\r\nBEGIN:VEVENT\r\n{body}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        calendar = _from_ical(wrapped)
+        if calendar is not None:
+            calendars.append(calendar)
+    return calendars
 
 
 def parse_ical(data: bytes | str, *, default_timezone: str | None = None) -> list[ArchiveItem]:
@@ -143,43 +184,53 @@ def parse_ical(data: bytes | str, *, default_timezone: str | None = None) -> lis
     published/modified in UTC. RRULEs are not expanded (see the module docstring).
     """
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    calendar = _load_calendar(text.lstrip("\ufeff").strip())
-    calendar_tz = clean_inline(_str(calendar, "X-WR-TIMEZONE")) or default_timezone
-    if calendar_tz and zone_for(calendar_tz) is None:
-        calendar_tz = default_timezone
     items = []
-    for event in calendar.walk("VEVENT"):
+    for calendar in _load_calendars(text.lstrip("\ufeff").strip()):
+        calendar_tz = clean_inline(_str(calendar, "X-WR-TIMEZONE")) or default_timezone
+        if calendar_tz and zone_for(calendar_tz) is None:
+            calendar_tz = default_timezone
+        for event in calendar.walk("VEVENT"):
+            item = _event_item(event, calendar_tz)
+            if item is not None:
+                items.append(item)
+    return items
+
+
+def _event_item(event: Any, calendar_tz: str | None) -> ArchiveItem | None:
+    """One VEVENT as an item. A date icalendar cannot read is left empty (the validate
+    pipeline then rejects an event without a start, with the reason); None only when
+    the component itself cannot be read."""
+    try:
         start, start_tz = _when(event.get("DTSTART"), calendar_tz)
         end, end_tz = _when(event.get("DTEND"), calendar_tz)
+        dtstart = _dt(event.get("DTSTART"))
         all_day = (
-            isinstance(event.get("DTSTART").dt, date)
-            and not isinstance(event.get("DTSTART").dt, datetime)
-            if event.get("DTSTART") is not None
+            isinstance(dtstart, date) and not isinstance(dtstart, datetime)
+            if dtstart is not None
             else None
         )
         title = clean_inline(_str(event, "SUMMARY"))
         venue_name, venue_address = split_location(_str(event, "LOCATION"))
         published = _utc_stamp(event, "CREATED")
         uid = _uid(event)
-        items.append(
-            ArchiveItem(
-                kind="event",
-                url=_str(event, "URL") or "",
-                title=title,
-                body=any_to_text(_str(event, "DESCRIPTION")),
-                published=published,
-                published_from="feed" if published else None,
-                modified=_utc_stamp(event, "LAST-MODIFIED"),
-                categories=_categories(event),
-                cms_id=f"ical:{uid}" if uid else None,
-                start=start,
-                end=end,
-                timezone=start_tz or end_tz,
-                all_day=all_day,
-                venue_name=venue_name,
-                venue_address=venue_address,
-                organizer=_organizer(event),
-                status=event_status(_str(event, "STATUS"), title, _str(event, "DESCRIPTION")),
-            )
+        return ArchiveItem(
+            kind="event",
+            url=_str(event, "URL") or "",
+            title=title,
+            body=any_to_text(_str(event, "DESCRIPTION")),
+            published=published,
+            published_from="feed" if published else None,
+            modified=_utc_stamp(event, "LAST-MODIFIED"),
+            categories=_categories(event),
+            cms_id=f"ical:{uid}" if uid else None,
+            start=start,
+            end=end,
+            timezone=start_tz or end_tz,
+            all_day=all_day,
+            venue_name=venue_name,
+            venue_address=venue_address,
+            organizer=_organizer(event),
+            status=event_status(_str(event, "STATUS"), title, _str(event, "DESCRIPTION")),
         )
-    return items
+    except _ICAL_ERRORS:
+        return None

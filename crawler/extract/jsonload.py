@@ -40,3 +40,23 @@ def load_json(data: bytes | str | list | dict) -> Any:
     except json.JSONDecodeError as exc:
         raise ValueError(f"no JSON document found: {exc}") from exc
     return value
+
+
+def json_string(value: Any) -> str | None:
+    """*value* when it is a non-blank string, else None.
+
+    CMS payloads are untrusted: a plugin can write ``1.0``, ``true`` or ``{}`` where a
+    URL or a date belongs. The API extractors read every string field through this, so a
+    field of the wrong type is missing from the item instead of stopping the page.
+    """
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def json_id(value: Any) -> str | None:
+    """A CMS id as text: WordPress and The Events Calendar send an int, some exports a
+    numeric string; anything else (a float, a boolean, an object) is no id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None

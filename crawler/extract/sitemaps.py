@@ -7,6 +7,7 @@ spiders discover articles that no listing page links any more.
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -46,15 +47,24 @@ def parse_sitemap(data: bytes | str, *, base_url: str | None = None) -> Sitemap:
 
     ``lastmod`` is normalised to ISO 8601 when it is readable and kept as written
     otherwise. *base_url* resolves relative ``<loc>`` values, which static exports of
-    WordPress sites produce. Raises ValueError when the root is neither urlset nor
+    WordPress sites produce. Raises ValueError, and nothing else, when the body is not
+    a sitemap: empty, not XML, a broken gzip file, or a root that is neither urlset nor
     sitemapindex.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise ValueError(f"not a sitemap (broken gzip: {error})") from error
     raw = raw.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not raw:
+        raise ValueError("not a sitemap (empty body)")
     parser = lxml.etree.XMLParser(recover=True, resolve_entities=False, huge_tree=True)
-    root = lxml.etree.fromstring(raw, parser=parser)
+    try:
+        root = lxml.etree.fromstring(raw, parser=parser)
+    except lxml.etree.LxmlError as error:
+        raise ValueError(f"not a sitemap ({error})") from error
     kind = _local(root.tag) if root is not None else ""
     if kind not in ("urlset", "sitemapindex"):
         raise ValueError(f"not a sitemap (root element {kind or 'missing'!r})")

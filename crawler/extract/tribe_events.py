@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.extract.dates import local_iso, utc_iso, zone_name
-from crawler.extract.jsonload import load_json
+from crawler.extract.dates import local_iso, normalize_iso, utc_iso, zone_name
+from crawler.extract.jsonload import json_id, json_string, load_json
 from crawler.extract.status import event_status
 from crawler.extract.text import clean_inline, html_to_text
 from crawler.items import ArchiveItem
@@ -77,35 +77,47 @@ def _organizer(event: Mapping) -> str | None:
 
 
 def _terms(values: Any) -> list[str]:
-    names = [clean_inline(v.get("name")) for v in values or [] if isinstance(v, Mapping)]
+    if not isinstance(values, list):
+        return []
+    names = [clean_inline(v.get("name")) for v in values if isinstance(v, Mapping)]
     return [n for n in names if n]
 
 
 def _image(event: Mapping) -> str | None:
     image = event.get("image")
     if isinstance(image, Mapping):
-        return image.get("url") or None
+        return json_string(image.get("url"))
     return None
+
+
+def _day(value: str | None) -> str | None:
+    """The date part of "2024-03-12 00:00:00", checked: a bare date is stored only when
+    it is a real day."""
+    return normalize_iso(value[:10]) if value else None
 
 
 def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) -> ArchiveItem:
     """One TEC event object as an ArchiveItem (see parse_tribe_events)."""
-    tz_raw = event.get("timezone") or default_timezone
-    all_day = bool(event.get("all_day"))
+    tz_raw = json_string(event.get("timezone")) or default_timezone
+    all_day = event.get("all_day") is True or event.get("all_day") in (1, "1", "true")
+    start_raw, end_raw = json_string(event.get("start_date")), json_string(event.get("end_date"))
     if all_day:
         # An all-day event has a day, not an instant: store bare dates, as items.py says.
-        start = (event.get("start_date") or "")[:10] or None
-        end = (event.get("end_date") or "")[:10] or None
+        start = _day(start_raw)
+        end = _day(end_raw)
     else:
-        start = local_iso(event.get("start_date"), tz_raw)
-        end = local_iso(event.get("end_date"), tz_raw)
+        start = local_iso(start_raw, tz_raw)
+        end = local_iso(end_raw, tz_raw)
     title = clean_inline(event.get("title"))
+    event_id = json_id(event.get("id"))
     published = utc_iso(event.get("date_utc"))
-    status_value = next((event[k] for k in _STATUS_KEYS if event.get(k)), None)
+    status_value = next(
+        (json_string(event.get(k)) for k in _STATUS_KEYS if json_string(event.get(k))), None
+    )
     body = html_to_text(event.get("description"))
     return ArchiveItem(
         kind="event",
-        url=event.get("url") or "",
+        url=json_string(event.get("url")) or "",
         title=title,
         summary=html_to_text(event.get("excerpt")),
         body=body,
@@ -115,13 +127,13 @@ def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) ->
         categories=_terms(event.get("categories")),
         tags=_terms(event.get("tags")),
         image=_image(event),
-        cms_id=f"tribe:event/{event['id']}" if event.get("id") is not None else None,
+        cms_id=f"tribe:event/{event_id}" if event_id else None,
         start=start,
         end=end,
         timezone=zone_name(tz_raw),
         all_day=all_day,
         organizer=_organizer(event),
-        registration_url=event.get("website") or None,
+        registration_url=json_string(event.get("website")),
         cost=clean_inline(event.get("cost")),
         status=event_status(status_value, title, body),
         **_venue(event),

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from crawler.extract.dates import naive_iso, utc_iso
-from crawler.extract.jsonload import load_json
+from crawler.extract.jsonload import json_id, json_string, load_json
 from crawler.extract.text import clean_inline, html_to_text, strip_read_more
 from crawler.items import ArchiveItem
 
@@ -29,15 +29,25 @@ def _date(post: Mapping, gmt_key: str, local_key: str) -> str | None:
     return utc_iso(post.get(gmt_key)) or naive_iso(post.get(local_key))
 
 
+def _embedded(post: Mapping) -> Mapping:
+    """The ``_embedded`` object of a ?_embed response ({} when absent or malformed)."""
+    embedded = post.get("_embedded")
+    return embedded if isinstance(embedded, Mapping) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _embedded_terms(post: Mapping) -> dict[int, tuple[str, str]]:
     """id -> (taxonomy, name) for the terms embedded by ?_embed."""
     terms: dict[int, tuple[str, str]] = {}
-    for group in (post.get("_embedded") or {}).get("wp:term") or []:
-        for term in group or []:
-            if isinstance(term, Mapping) and "id" in term:
+    for group in _list(_embedded(post).get("wp:term")):
+        for term in _list(group):
+            if isinstance(term, Mapping) and isinstance(term.get("id"), int):
                 name = clean_inline(term.get("name"))
                 if name:
-                    terms[term["id"]] = (term.get("taxonomy") or "", name)
+                    terms[term["id"]] = (json_string(term.get("taxonomy")) or "", name)
     return terms
 
 
@@ -46,12 +56,12 @@ def _term_names(ids: Any, terms: dict[int, tuple[str, str]]) -> list[str]:
     would read as a category called "11" in the archive."""
     if not isinstance(ids, list):
         return []
-    return [terms[i][1] for i in ids if i in terms]
+    return [terms[i][1] for i in ids if isinstance(i, int) and i in terms]
 
 
 def _authors(post: Mapping) -> list[str]:
     names = []
-    for author in (post.get("_embedded") or {}).get("author") or []:
+    for author in _list(_embedded(post).get("author")):
         if isinstance(author, Mapping):
             name = clean_inline(author.get("name"))
             if name:
@@ -60,18 +70,19 @@ def _authors(post: Mapping) -> list[str]:
 
 
 def _image(post: Mapping) -> str | None:
-    for media in (post.get("_embedded") or {}).get("wp:featuredmedia") or []:
-        if isinstance(media, Mapping) and media.get("source_url"):
+    for media in _list(_embedded(post).get("wp:featuredmedia")):
+        if isinstance(media, Mapping) and json_string(media.get("source_url")):
             return media["source_url"]
-    return post.get("jetpack_featured_media_url") or None
+    return json_string(post.get("jetpack_featured_media_url"))
 
 
 def parse_wp_post(post: Mapping, *, site_url: str | None = None) -> ArchiveItem:
     """One REST post object as an ArchiveItem (see parse_wp_posts)."""
-    link = post.get("link") or ""
+    link = json_string(post.get("link")) or ""
     if site_url and link:
         link = urljoin(site_url, link)  # some exports carry site-relative links
     terms = _embedded_terms(post)
+    post_id = json_id(post.get("id"))
     published = _date(post, "date_gmt", "date")
     return ArchiveItem(
         kind="news",
@@ -86,7 +97,7 @@ def parse_wp_post(post: Mapping, *, site_url: str | None = None) -> ArchiveItem:
         categories=_term_names(post.get("categories"), terms),
         tags=_term_names(post.get("tags"), terms),
         image=_image(post),
-        cms_id=f"wp:post/{post['id']}" if post.get("id") is not None else None,
+        cms_id=f"wp:post/{post_id}" if post_id else None,
     )
 
 
