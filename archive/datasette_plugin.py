@@ -13,6 +13,9 @@ started from this project's environment has it. It adds:
 * search snippets with their ``**`` markers shown as highlights, and titles linked to
   their item page (``render_cell``). Scraped text is always escaped first: no markup
   from a source ever reaches a page.
+* a read-only front door (``asgi_wrapper``): any method but GET, HEAD and OPTIONS is
+  answered 405 before it reaches Datasette, which on an immutable database answers
+  some POSTs with a 500 (nothing is written, but it is an error, not a refusal);
 * the chart pages ``/-/charts``, ``/-/charts/<slug>`` and ``/-/health``, the home
   page's charts (archive/charts.py), and the chart libraries they use, served from
   archive/static at ``/-/partnews-static/``.
@@ -236,3 +239,42 @@ def chart_template_vars(template, datasette):
         return {"archive_charts": await charts.archive_charts(datasette)}
 
     return inner
+
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+_READ_ONLY_BODY = (
+    b"This archive is read-only: only GET and HEAD requests are served.\n"
+    b"To work with the data, download it: every page links its CSV and JSON.\n"
+)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Refuse every write method with 405 Method Not Allowed and an Allow header.
+
+    The archive has no write path: Datasette serves it immutable, and no plugin writes.
+    Datasette 0.65.5 still routes a POST to a table or row page of an immutable
+    database into code that fails with a 500 (tests/test_reliability_serving.py); a
+    refusal at the door gives a clear answer for every path at once.
+    """
+
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] not in READ_METHODS:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"allow", ", ".join(READ_METHODS).encode()),
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": _READ_ONLY_BODY})
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap

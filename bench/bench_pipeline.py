@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.schema import FTS_COLUMNS, FTS_TOKENIZE
+from archive.schema import FTS_COLUMNS, FTS_PREFIX, FTS_TOKENIZE, fts_table_sql, fts_trigger_sql
 from archive.store import Archive, _item_row
 from bench.generate import generated_items
 from crawler.sources import load_sources
@@ -48,7 +48,10 @@ def raw_upserts(rows: list[dict], path: Path, batched: bool) -> float:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db["items"].create({k: type(v) if v is not None else str for k, v in rows[0].items()}, pk="id")
-    db["items"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    # The archive's own full-text set-up (prefix indexes included), so the baseline pays
+    # the same index cost per row.
+    for statement in [fts_table_sql(), *fts_trigger_sql()]:
+        db.execute(statement)
     start = time.perf_counter()
     if batched:
         with db.conn:
@@ -71,7 +74,10 @@ def main() -> None:
         per_row_s = raw_upserts(rows, tmp / "raw.db", batched=False)
         batched_s = raw_upserts(rows, tmp / "raw-batched.db", batched=True)
     n = len(stored)
-    print(f"{n} generated items (EN/FR), FTS5 '{FTS_TOKENIZE}' on {', '.join(FTS_COLUMNS)}\n")
+    print(
+        f"{n} generated items (EN/FR), FTS5 '{FTS_TOKENIZE}' prefix '{FTS_PREFIX}' "
+        f"on {', '.join(FTS_COLUMNS)}\n"
+    )
     print(f"| {'what':<52} | {'items/s':>9} | {'ms/item':>8} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|")
     for label, seconds in (

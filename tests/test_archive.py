@@ -69,6 +69,43 @@ def test_full_text_search_ignores_accents_and_follows_updates(archive):
     assert [r[0] for r in archive.db.execute(search, ["different"]).fetchall()] == ["a1"]
 
 
+def test_word_beginnings_are_found_through_the_prefix_indexes(archive):
+    archive.save_item(news())
+    search = "select id from items_fts join items on items.rowid = items_fts.rowid "
+    search += "where items_fts match ?"
+    # 3 to 6 characters have their own prefix index; longer ones are merged as before.
+    for prefix in ('"bio"*', '"biot"*', '"biote"*', '"biotec"*', '"memoran"*', '"méMORa"*'):
+        assert [r[0] for r in archive.db.execute(search, [prefix]).fetchall()] == ["a1"], prefix
+    assert archive.db.execute(search, ['"biox"*']).fetchall() == []
+    assert "prefix='3 4 5 6'" in archive.db["items_fts"].schema
+
+
+def test_an_archive_indexed_without_prefixes_is_reindexed_when_opened(tmp_path):
+    # Archives made before the prefix indexes had sqlite-utils' plain FTS5 table.
+    path = tmp_path / "partnews.db"
+    first = Archive(path)
+    first.save_item(news())
+    first.save_item(news(id="a2", url="https://www.france-sandiego.org/b/", title="Hydrogène"))
+    first.db["items"].disable_fts()
+    first.db["items"].enable_fts(
+        ["title", "summary", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+    assert "prefix" not in first.db["items_fts"].schema
+    first.close()
+
+    second = Archive(path)
+    assert "prefix='3 4 5 6'" in second.db["items_fts"].schema
+    search = "select items.id from items_fts join items on items.rowid = items_fts.rowid "
+    search += "where items_fts match ? order by items.id"
+    assert [r[0] for r in second.db.execute(search, ['"hydro"*']).fetchall()] == ["a2"]
+    assert [r[0] for r in second.db.execute(search, ["biotech"]).fetchall()] == ["a1", "a2"]
+    # The triggers are there again: a new item is searchable at once.
+    second.save_item(news(id="a3", url="https://www.france-sandiego.org/c/", title="Aéroport"))
+    assert [r[0] for r in second.db.execute(search, ['"aero"*']).fetchall()] == ["a3"]
+    second.db.execute("insert into items_fts(items_fts) values('integrity-check')")
+    second.close()
+
+
 def test_event_details_go_to_the_events_table(archive):
     event = news(
         id="e1",

@@ -231,3 +231,14 @@ async def test_robots_policy_lets_pages_be_indexed_but_not_searches_and_exports(
     assert not robots.can_fetch("Googlebot", "/partnews/search?q=marseille")
     assert not robots.can_fetch("Googlebot", "/partnews.db")
     assert robots.crawl_delay("Googlebot") == 5
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+async def test_write_methods_are_refused_with_405_and_reads_still_work(ds, items, method):
+    path = f"/partnews/items/{items[0]['id']}"
+    refused = await ds.client.request(method, path, json={"title": "overwritten"})
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert "read-only" in refused.text
+    page = await ds.client.get(path)
+    assert page.status_code == 200 and "overwritten" not in page.text
