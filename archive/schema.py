@@ -18,8 +18,8 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 # Word beginnings of 3 to 6 characters ("biot*", "hydro*", "numéri*": the canned
 # search_prefix) are read from FTS5 prefix indexes instead of merging the postings of
 # every word they begin. At 1,000,000 items: 12-18 ms instead of 29-106 ms a query,
-# for a full-text index 3.1 times larger (1.8 GB instead of 0.6) and a rebuild 3.7
-# times longer (bench/bench_archive.py; docs/benchmarks.md).
+# for a full-text index 3.1 times larger (1.8 GB instead of 0.6), a rebuild three
+# times longer and 4 % of pipeline throughput (bench/; docs/benchmarks.md).
 FTS_PREFIX = "3 4 5 6"
 
 ITEM_COLUMNS = {
