@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8001
 
-.PHONY: demo test bench lint format venv clean chromium reliability
+PYWB_VENV := .venv-pywb
+
+.PHONY: demo test bench lint format venv clean chromium reliability pywb
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,9 +22,18 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/partnews demo --port $(PORT)
 
-## make test: the whole test suite (the browser tests need Debian's chromium: see `chromium`)
-test: venv chromium
-	$(BIN)/pytest
+## make test: the whole test suite (the browser tests need Debian's chromium: see `chromium`;
+## the WARC replay test needs pywb: see `pywb`)
+test: venv chromium pywb
+	PARTNEWS_PYWB_BIN=$(CURDIR)/$(PYWB_VENV)/bin $(BIN)/pytest
+
+## make pywb: pywb in a virtualenv of its own (.venv-pywb), to replay the WARC files
+pywb: $(PYWB_VENV)/.installed-stamp
+
+$(PYWB_VENV)/.installed-stamp: requirements-pywb.txt
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-pywb.txt
+	touch $@
 
 ## make chromium: Debian's Chromium for the browser tests (installed when run as root)
 chromium:

@@ -486,10 +486,14 @@ def test_an_items_capture_is_from_the_run_that_last_saw_it_else_an_earlier_one(t
 
 
 def pywb_bin() -> Path | None:
-    """The folder of pywb's commands: $PARTNEWS_PYWB_BIN, else wherever `wayback` is."""
+    """The folder of pywb's commands: $PARTNEWS_PYWB_BIN, else `make pywb`'s .venv-pywb,
+    else wherever `wayback` is."""
     folder = os.environ.get("PARTNEWS_PYWB_BIN")
     if folder:
         return Path(folder)
+    own = Path(__file__).resolve().parents[1] / ".venv-pywb" / "bin"
+    if (own / "wb-manager").exists():
+        return own
     found = shutil.which("wayback")
     return Path(found).parent if found else None
 
@@ -501,10 +505,10 @@ def free_port() -> int:
 
 
 def test_pywb_replays_an_item_as_captured(crawled, tmp_path):
-    """pywb is not a dependency (docs/warc.md): set PARTNEWS_PYWB_BIN to run this."""
+    """pywb lives in its own virtualenv (docs/warc.md), which `make test` installs."""
     folder = pywb_bin()
     if folder is None or not (folder / "wb-manager").exists():
-        pytest.skip("pywb not installed: set PARTNEWS_PYWB_BIN to the folder of wb-manager")
+        pytest.skip("pywb not installed: run `make pywb` (or set PARTNEWS_PYWB_BIN)")
     archive, warc, _ = crawled
     conn = open_archive(archive)
     own = conn.execute(
