@@ -287,14 +287,19 @@ def _merge_breaks(match: re.Match[str]) -> str:
     return "\n\n" if _PARAGRAPH in run or run.count(_LINE) > 1 else "\n"
 
 
+def _acceptable_to_lxml(html_text: str) -> str:
+    """*html_text* without what lxml refuses in a str: control characters and an XML
+    encoding declaration."""
+    return _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))
+
+
 def parse_html_document(html_text: str) -> lxml.html.HtmlElement:
     """The lxml tree of a whole page, never an exception: control characters and a
     leading XML declaration (both refused by lxml in a str) are removed first, and a
     document lxml still refuses ("</html>" alone, only a comment) is an empty <html>,
     so an extractor finds no title and no date instead of losing the page."""
-    cleaned = _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))
     try:
-        return lxml.html.document_fromstring(cleaned)
+        return lxml.html.document_fromstring(_acceptable_to_lxml(html_text))
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html></html>")
 
@@ -309,8 +314,7 @@ def html_to_text(html_text: str | None) -> str | None:
     """
     if not isinstance(html_text, str):
         return None
-    # lxml refuses control characters and, in a str, an XML encoding declaration.
-    html_text = _XML_DECLARATION_RE.sub("", _CONTROL_RE.sub("", html_text))
+    html_text = _acceptable_to_lxml(html_text)
     if not html_text.strip():
         return None
     try:

@@ -54,7 +54,7 @@ def _when(prop: Any, calendar_tz: str | None) -> tuple[str | None, str | None]:
     time takes the calendar's zone; with none it stays naive rather than get a guess.
     """
     dt = _dt(prop)
-    if not isinstance(dt, date):
+    if dt is None:
         return None, None
     if isinstance(dt, date) and not isinstance(dt, datetime):
         return dt.isoformat(), calendar_tz
@@ -204,11 +204,7 @@ def _event_item(event: Any, calendar_tz: str | None) -> ArchiveItem | None:
         start, start_tz = _when(event.get("DTSTART"), calendar_tz)
         end, end_tz = _when(event.get("DTEND"), calendar_tz)
         dtstart = _dt(event.get("DTSTART"))
-        all_day = (
-            isinstance(dtstart, date) and not isinstance(dtstart, datetime)
-            if dtstart is not None
-            else None
-        )
+        all_day = not isinstance(dtstart, datetime) if dtstart is not None else None
         title = clean_inline(_str(event, "SUMMARY"))
         venue_name, venue_address = split_location(_str(event, "LOCATION"))
         published = _utc_stamp(event, "CREATED")

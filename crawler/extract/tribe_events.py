@@ -111,9 +111,7 @@ def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) ->
     title = clean_inline(event.get("title"))
     event_id = json_id(event.get("id"))
     published = utc_iso(event.get("date_utc"))
-    status_value = next(
-        (json_string(event.get(k)) for k in _STATUS_KEYS if json_string(event.get(k))), None
-    )
+    status_value = next(filter(None, (json_string(event.get(k)) for k in _STATUS_KEYS)), None)
     body = html_to_text(event.get("description"))
     return ArchiveItem(
         kind="event",
