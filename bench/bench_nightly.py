@@ -16,9 +16,9 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import partnews
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import MirrorConfig
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig
 
 ARTICLES = 5_000
 CHANGED_SHARE = 0.05
@@ -49,7 +49,7 @@ def make_site(folder: Path, count: int) -> list[Path]:
     """A copy of Région Sud's site.toml with `count` generated articles."""
     site = folder / HOST
     (site / "posts").mkdir(parents=True)
-    shutil.copy(partnews.SITES_DIR / HOST / "site.toml", site / "site.toml")
+    shutil.copy(SITES_DIR / HOST / "site.toml", site / "site.toml")
     rng = random.Random(5)
     paths = []
     for index in range(count):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import partnews
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import Fault, MirrorConfig
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import Fault, MirrorConfig
 
 MIRROR_TODAY = date(2025, 6, 1)
 
@@ -21,7 +21,7 @@ MIRROR_TODAY = date(2025, 6, 1)
 @pytest.fixture(scope="session")
 def mirror() -> Iterator[MirrorServer]:
     """The mirror of every site on a free port, with today = 2025-06-01 (read-only use)."""
-    server = MirrorServer(MirrorConfig(sites_dir=partnews.SITES_DIR, today=MIRROR_TODAY))
+    server = MirrorServer(MirrorConfig(sites_dir=SITES_DIR, today=MIRROR_TODAY))
     server.start()
     yield server
     server.stop()
@@ -35,7 +35,7 @@ def mirror_factory():
     def start(
         today: date = MIRROR_TODAY,
         faults: list[Fault] | None = None,
-        sites_dir: Path = partnews.SITES_DIR,
+        sites_dir: Path = SITES_DIR,
         seed: int = 0,
     ) -> MirrorServer:
         config = MirrorConfig(sites_dir=sites_dir, today=today, faults=faults or [], seed=seed)

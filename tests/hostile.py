@@ -20,7 +20,7 @@ import json
 import random
 from dataclasses import dataclass
 
-from partnews.mirror.site import MirrorRequest, MirrorResponse
+from mirror.site import MirrorRequest, MirrorResponse
 
 HOSTS = ("www.maregionsud.fr", "maregionsud.fr")
 BASE = "https://www.maregionsud.fr"

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-import partnews
+from mirror import SITES_DIR
 from tests.crawling import crawl_and_open, item_at, open_archive
 from tests.mirror_content import front_matter, node_files
 
-SITES = Path(partnews.SITES_DIR)
+SITES = Path(SITES_DIR)
 PP_SITE = SITES / "www.investinprovence.com"
 CHAMBER_SITE = SITES / "www.france-sandiego.org"
 PP = "https://www.investinprovence.com"

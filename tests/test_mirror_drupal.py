@@ -19,15 +19,16 @@ import feedparser
 import pytest
 from parsel import Selector
 
-from partnews import SITES_DIR
-from partnews.mirror.drupal import (
+from mirror import SITES_DIR
+from mirror.drupal import (
     InvestInProvenceSite,
     format_date,
     page_number,
     pager_window,
     trim_text,
 )
-from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 BASE = "https://www.investinprovence.com"
 SITE_FOLDER = SITES_DIR / "www.investinprovence.com"
@@ -445,8 +446,7 @@ def test_robots_txt_is_drupals_with_the_sitemap(site):
 
 
 def test_served_over_http_by_the_mirror_server():
-    server_module = pytest.importorskip("partnews.mirror.server")
-    with server_module.MirrorServer(MirrorConfig(sites_dir=SITES_DIR)) as server:
+    with MirrorServer(MirrorConfig(sites_dir=SITES_DIR)) as server:
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         headers = {"Host": "www.investinprovence.com"}
         connection.request("GET", "/de/node/1973", headers=headers)

@@ -18,10 +18,10 @@ import lxml.html
 import pytest
 from parsel import Selector
 
-from partnews import SITES_DIR
+from mirror import SITES_DIR
+from mirror.drupal import CityOfSanDiegoSite, VilleDeMarseilleSite, format_date
+from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 from partnews.dates import parse_date
-from partnews.mirror.drupal import CityOfSanDiegoSite, VilleDeMarseilleSite, format_date
-from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 from tests.mirror_content import node_files, site_settings
 
 MARSEILLE = SITES_DIR / "www.marseille.fr"

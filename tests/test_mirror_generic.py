@@ -17,15 +17,15 @@ from crawler.extract.article import extract_article
 from crawler.extract.feeds import parse_feed
 from crawler.extract.sitemaps import parse_sitemap
 from crawler.extract.structured import items_from_structured
-from partnews import SITES_DIR
-from partnews.mirror.generic import (
+from mirror import SITES_DIR
+from mirror.generic import (
     GenericSite,
     Section,
     format_date,
     listing_index,
     page_path,
 )
-from partnews.mirror.site import MirrorConfig, MirrorRequest
+from mirror.site import MirrorConfig, MirrorRequest
 from tests.mirror_content import front_matter, site_settings
 
 # --- pure helpers ------------------------------------------------------------------------

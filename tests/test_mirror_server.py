@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import partnews
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import Fault, MirrorConfig
-from partnews.mirror.sites import load_sites
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import Fault, MirrorConfig
+from mirror.sites import load_sites
 
 MOU = "/2017/06/17/paca-region-sandiego/"
 
@@ -161,7 +161,7 @@ def test_fault_truncate_sends_less_than_content_length(mirror_factory):
 
 def test_reload_serves_edited_content(tmp_path, mirror_factory, fetch):
     sites = tmp_path / "sites"
-    shutil.copytree(partnews.SITES_DIR, sites)
+    shutil.copytree(SITES_DIR, sites)
     server = mirror_factory(sites_dir=sites)
     assert "Memorandum of Understanding" in fetch(MOU, server=server).text
     post = sites / "www.france-sandiego.org" / "posts" / "paca-region-sandiego.html"
@@ -172,8 +172,8 @@ def test_reload_serves_edited_content(tmp_path, mirror_factory, fetch):
 
 
 def test_every_folder_with_a_site_toml_is_a_site(tmp_path):
-    config = MirrorConfig(sites_dir=Path(partnews.SITES_DIR))
-    folders = sorted(p.parent.name for p in Path(partnews.SITES_DIR).glob("*/site.toml"))
+    config = MirrorConfig(sites_dir=Path(SITES_DIR))
+    folders = sorted(p.parent.name for p in Path(SITES_DIR).glob("*/site.toml"))
     sites = load_sites(config)
     assert len(sites) == len(folders) >= 9
     # Each folder's first host is the folder's own name (tests/sites/<real hostname>/).
@@ -190,7 +190,7 @@ def test_an_unknown_cms_is_a_clear_error(tmp_path):
 
 
 def test_start_returns_the_bound_url_and_stop_frees_the_port():
-    server = MirrorServer(MirrorConfig(sites_dir=Path(partnews.SITES_DIR)))
+    server = MirrorServer(MirrorConfig(sites_dir=Path(SITES_DIR)))
     url = server.start()
     assert url == f"http://127.0.0.1:{server.port}" and server.port > 0
     server.stop()

@@ -12,9 +12,9 @@ import feedparser
 import icalendar
 import pytest
 
-import partnews
+from mirror import SITES_DIR
 
-CONTENT = partnews.SITES_DIR / "www.france-sandiego.org"
+CONTENT = SITES_DIR / "www.france-sandiego.org"
 BASE = "https://www.france-sandiego.org"
 
 

@@ -13,13 +13,13 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-import partnews
+from mirror import SITES_DIR
 from tests.mirror_content import wordpress_posts
 
-TCA_DIR = partnews.SITES_DIR / "www.investincotedazur.com"
+TCA_DIR = SITES_DIR / "www.investincotedazur.com"
 TCA = "www.investincotedazur.com"
 TCA_BARE = "investincotedazur.com"
-TOSD_DIR = partnews.SITES_DIR / "timesofsandiego.com"
+TOSD_DIR = SITES_DIR / "timesofsandiego.com"
 TOSD = "timesofsandiego.com"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

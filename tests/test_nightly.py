@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import partnews
+from mirror import SITES_DIR
 from tests.crawling import REPO_ROOT, open_archive
 
 SOURCES_BY_HOST = {
@@ -105,12 +105,12 @@ def nights(tmp_path_factory):
     """Four nights on one archive; each night's result, rows and requests by source."""
     from datetime import date
 
-    from partnews.mirror.server import MirrorServer
-    from partnews.mirror.site import MirrorConfig
+    from mirror.server import MirrorServer
+    from mirror.site import MirrorConfig
 
     tmp = tmp_path_factory.mktemp("nights")
     sites = tmp / "sites"
-    shutil.copytree(partnews.SITES_DIR, sites)
+    shutil.copytree(SITES_DIR, sites)
     archive = tmp / "data" / "partnews.db"
     server = MirrorServer(MirrorConfig(sites_dir=sites, today=date(2025, 6, 1)))
     server.start()
@@ -245,7 +245,7 @@ def test_partnews_sources_shows_each_sources_health(nights):
 
 
 def test_retry_after_is_waited_for_before_the_retry(mirror_factory, tmp_path):
-    from partnews.mirror.site import Fault
+    from mirror.site import Fault
 
     server = mirror_factory(
         faults=[

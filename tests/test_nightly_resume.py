@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from partnews.mirror.site import Fault
+from mirror.site import Fault
 from tests.crawling import REPO_ROOT, open_archive
 from tests.test_nightly import run_nightly
 

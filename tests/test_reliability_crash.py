@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from partnews.mirror.site import Fault
+from mirror.site import Fault
 from reliability.crash import crash_check
 from reliability.runner import record
 

@@ -2,7 +2,7 @@
 counts what failed for good, and loses or alters nothing already archived.
 
 Two sources are crawled clean into an archive, then again into the same archive from a
-mirror that fails in every way the fault rules know (partnews/mirror/site.py `Fault`):
+mirror that fails in every way the fault rules know (mirror/site.py `Fault`):
 one fault per Région Sud article, and random 503s (seeded) on everything risingSUD
 serves. The crawl runs with a 2-second DOWNLOAD_TIMEOUT and a 512 KiB DOWNLOAD_MAXSIZE
 (reliability/crawl_settings.py) so that timeouts, oversized bodies and bombs take
@@ -17,7 +17,8 @@ import urllib.request
 
 import pytest
 
-from partnews.mirror.site import Fault
+from mirror import SITES_DIR
+from mirror.site import Fault
 from reliability.runner import record, run_crawl
 from tests.conftest import fetch_url
 
@@ -67,16 +68,15 @@ def snapshot(path) -> dict[str, set]:
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory):
-    import partnews
-    from partnews.mirror.server import MirrorServer
-    from partnews.mirror.site import MirrorConfig
+    from mirror.server import MirrorServer
+    from mirror.site import MirrorConfig
 
     archive = tmp_path_factory.mktemp("faults") / "partnews.db"
-    with MirrorServer(MirrorConfig(sites_dir=partnews.SITES_DIR)) as clean:
+    with MirrorServer(MirrorConfig(sites_dir=SITES_DIR)) as clean:
         first = run_crawl(clean.url, archive, *SOURCES)
     assert first.returncode == 0, first.stderr[-3000:]
     before = snapshot(archive)
-    config = MirrorConfig(sites_dir=partnews.SITES_DIR, faults=faults(), seed=7)
+    config = MirrorConfig(sites_dir=SITES_DIR, faults=faults(), seed=7)
     with MirrorServer(config) as faulty:
         second = run_crawl(faulty.url, archive, *SOURCES, settings=FAULTY, timeout=600)
         # a delayed answer is logged when its delay is over, maybe after the crawl ended

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import MirrorConfig
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig
 from reliability.runner import record, run_crawl
 from reliability.serving import served
 from tests.browser import GuardedPage, chromium

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.spiders.generic import Listing, strip_furniture
-from partnews import SITES_DIR
-from partnews.mirror.site import Fault
+from mirror import SITES_DIR
+from mirror.site import Fault
 from tests.crawling import archived_urls, crawl_and_open, item_at, requested_paths
 from tests.mirror_content import read_site
 

@@ -17,8 +17,8 @@ from scrapy.http import Request, XmlResponse
 
 from crawler.spiders.team_cote_dazur import TeamCoteDazurSpider
 from crawler.spiders.wordpress import WordPressSpider
-from partnews import SITES_DIR
-from partnews.mirror.site import Fault
+from mirror import SITES_DIR
+from mirror.site import Fault
 from tests.conftest import fetch_url
 from tests.crawling import REPO_ROOT, crawl_and_open, open_archive
 from tests.mirror_content import front_matter, wordpress_posts

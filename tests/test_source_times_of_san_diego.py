@@ -20,7 +20,7 @@ import pytest
 from crawler.sources import REGISTRY_PATH
 from crawler.spiders.configured import class_name
 from crawler.spiders.press import search_feed_query
-from partnews import SITES_DIR
+from mirror import SITES_DIR
 from tests.crawling import REPO_ROOT, archived_urls, crawl_and_open, requested_paths
 from tests.mirror_content import site_settings, wordpress_posts
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from partnews import SITES_DIR
+from mirror import SITES_DIR
 from tests.crawling import archived_urls, crawl_and_open, item_at, requested_paths
 from tests.mirror_content import body_text, first_paragraph, node_files, site_settings
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from partnews import SITES_DIR
+from mirror import SITES_DIR
 from tests.crawling import crawl_and_open, item_at, requested_paths
 from tests.mirror_content import first_paragraph, front_matter, node_files, site_settings
 

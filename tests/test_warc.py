@@ -38,8 +38,9 @@ from archive.captures import item_capture
 from archive.store import Archive
 from crawler import settings as project_settings
 from crawler.warc import WarcCapture, WarcMiddleware, read_record, warc_dir
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import MirrorConfig
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig
 from tests.conftest import fetch_url
 from tests.crawling import open_archive, run_crawl
 
@@ -102,7 +103,7 @@ def crawl_with_warc(mirror: MirrorServer, archive: Path, warc: Path, *sources: s
 @pytest.fixture(scope="module")
 def own_mirror():
     """A mirror for this module alone: its request log is this module's crawls only."""
-    server = MirrorServer(MirrorConfig(sites_dir=partnews.SITES_DIR, today=date(2025, 6, 1)))
+    server = MirrorServer(MirrorConfig(sites_dir=SITES_DIR, today=date(2025, 6, 1)))
     server.start()
     yield server
     server.stop()

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from partnews import SITES_DIR
+from mirror import SITES_DIR
 
 EXAMPLE = """examples:
   partnews demo                  # then open http://127.0.0.1:8001/
@@ -41,10 +41,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from mirror.server import MirrorServer
+    from mirror.site import MirrorConfig
     from partnews.commands.crawl import crawl, crawlable_sources, summarize
     from partnews.commands.serve import serve
-    from partnews.mirror.server import MirrorServer
-    from partnews.mirror.site import MirrorConfig
 
     archive = Path(args.archive)
     for leftover in archive.parent.glob(archive.name + "*"):

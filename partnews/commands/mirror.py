@@ -10,9 +10,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-import partnews
-from partnews.mirror.server import MirrorServer
-from partnews.mirror.site import MirrorConfig
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig
 
 
 def register(subparsers) -> None:
@@ -42,8 +42,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--sites-dir",
         type=Path,
-        default=partnews.SITES_DIR,
-        help=f"folder of the sites' content ({partnews.SITES_DIR})",
+        default=SITES_DIR,
+        help=f"folder of the sites' content ({SITES_DIR})",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     parser.set_defaults(func=run)

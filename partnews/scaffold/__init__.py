@@ -30,7 +30,7 @@ SKELETONS = Path(__file__).parent
 CMSES = ("wordpress", "drupal", "generic", "press")
 SIDES = ("San Diego", "Région Sud")
 RELEVANCE = ("all", "filtered")
-# The mirror renderer (partnews/mirror/sites.py) whose folder format each CMS uses: a
+# The mirror renderer (mirror/sites.py) whose folder format each CMS uses: a
 # press outlet is a WordPress site searched through its search feeds.
 MIRROR_FORMAT = {
     "wordpress": "wordpress",

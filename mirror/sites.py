@@ -12,12 +12,12 @@ import importlib
 import tomllib
 from pathlib import Path
 
-from partnews.mirror.site import MirrorConfig, MirrorSite
+from mirror.site import MirrorConfig, MirrorSite
 
 RENDERERS = {
-    "wordpress": "partnews.mirror.wordpress:WordPressSite",
-    "drupal": "partnews.mirror.drupal:DrupalSite",
-    "generic": "partnews.mirror.generic:GenericSite",
+    "wordpress": "mirror.wordpress:WordPressSite",
+    "drupal": "mirror.drupal:DrupalSite",
+    "generic": "mirror.generic:GenericSite",
 }
 
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 TEMPLATES_DIR = Path(__file__).parent / "templates" / "wordpress"
 HTML = "text/html; charset=UTF-8"

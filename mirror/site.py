@@ -2,7 +2,7 @@
 
 A mirror site is an object that answers requests for one real website (all of its
 hostnames) the way that site's CMS does: same URL shapes, same markup, same API
-responses. The server (partnews.mirror.server) owns HTTP itself: routing by Host,
+responses. The server (mirror.server) owns HTTP itself: routing by Host,
 ETag / Last-Modified / 304, HEAD, content length, fault injection. A site only turns
 a `MirrorRequest` into a `MirrorResponse`.
 """

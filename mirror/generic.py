@@ -30,7 +30,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 DATE_MARKUPS = ("jsonld", "opengraph", "time", "dateline")
 MONTHS = {
@@ -248,7 +248,7 @@ class GenericSite:
         if hosts:
             self.hosts = hosts
         self.templates = Environment(
-            loader=PackageLoader("partnews.mirror", "templates/generic"),
+            loader=PackageLoader("mirror", "templates/generic"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

@@ -25,14 +25,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from partnews.mirror.site import (
+from mirror.site import (
     Fault,
     MirrorConfig,
     MirrorRequest,
     MirrorResponse,
     MirrorSite,
 )
-from partnews.mirror.sites import load_sites
+from mirror.sites import load_sites
 
 
 @dataclass(frozen=True)

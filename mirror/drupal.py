@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from partnews.mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 MONTHS = {
     "en": "January February March April May June July August September October November December",
@@ -313,9 +313,9 @@ def theme_templates(theme: str | None) -> Environment:
     A theme folder (templates/drupal/<theme>/) only holds the templates it changes, as a
     Drupal sub-theme does; robots.txt, rss.xml and sitemap.xml are the same everywhere.
     """
-    loaders = [PackageLoader("partnews.mirror", "templates/drupal")]
+    loaders = [PackageLoader("mirror", "templates/drupal")]
     if theme:
-        loaders.insert(0, PackageLoader("partnews.mirror", f"templates/drupal/{theme}"))
+        loaders.insert(0, PackageLoader("mirror", f"templates/drupal/{theme}"))
     return Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(("html", "xml"), default_for_string=True),
