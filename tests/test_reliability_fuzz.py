@@ -127,7 +127,10 @@ def test_sitemaps_raise_only_the_documented_value_error(data):
     ).map("\r\n".join)
 )
 def test_ical_never_raises(text):
-    assert isinstance(parse_ical(text, default_timezone="Europe/Paris"), list)
+    failures = []
+    items = parse_ical(text, default_timezone="Europe/Paris", on_failure=failures.append)
+    assert isinstance(items, list)
+    assert failures == [], "malformed events are validated, not caught"
 
 
 @FUZZ

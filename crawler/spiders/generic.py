@@ -167,7 +167,9 @@ class GenericNewsSpider(PartnewsSpider):
             yield from self.next_rung_after_feed(response.meta["feed_index"])
             return
         ok = response.status == 200 and is_feed(response.body)
-        items = parse_feed(response.body, url=response.url) if ok else []
+        items = (
+            parse_feed(response.body, url=response.url, on_failure=self.record_failed) if ok else []
+        )
         if not items:
             self.logger.warning("No feed entries at %s (%s)", response.url, response.status)
         articles = [item for item in items if self.is_article_url(item.url)]
