@@ -149,9 +149,13 @@ def fault_row(results: Results, outcomes: list[Outcome]) -> str:
             f"retriable faults: {len(retriable)}, asked again {len(asked_again)}, ending in "
             f"a 200 {len(through)} (mirror log)"
         )
-        for r in retries.values():
-            if r["recovers"] is False:
-                measured.append(f"{r['fault']}: asked {r['asked']} times, last {r['last_status']}")
+        given_up = [
+            f"{r['fault']} asked {r['asked']}× (mirror's last answer {r['last_status']})"
+            for r in retries.values()
+            if r["recovers"] is False
+        ]
+        if given_up:
+            measured.append("not retriable: " + ", ".join(given_up))
     status = verdict(
         outcomes,
         FAULTS,

@@ -190,7 +190,7 @@ def test_a_passing_run_renders_its_measured_numbers(tmp_path):
     assert tried == "2 per-path rules, 29 faulty answers of 61"
     assert "crawl finish reason finished; 5xx 6, download errors 4, items seen 11" in measured
     assert "retriable faults: 1, asked again 1, ending in a 200 1" in measured
-    assert "500: asked 3 times, last 500" in measured
+    assert "not retriable: 500 asked 3× (mirror's last answer 500)" in measured
     assert nothing_lost.startswith("17 items, 19 URLs, 21 versions before")
     assert "earlier rows missing after: none" in nothing_lost
     assert "items whose current row changed: https://example.org/c" in nothing_lost
