@@ -22,6 +22,7 @@ Reading them goes in three steps, cheapest first:
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ PRECISIONS = ("datetime", "day", "month", "year")
 RULE_LANGUAGES = ("en", "fr", "de")
 # Years outside this span are noise (a phone number, a page count), not dates.
 MIN_YEAR, MAX_YEAR = 1800, 2199
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -830,7 +832,11 @@ def _parse_with_dateparser(
         return None
     try:
         data = _date_data_parser(languages or RULE_LANGUAGES, base).get_date_data(raw)
-    except Exception:  # dateparser raises on odd input (and unknown languages)
+    except (ValueError, OverflowError) as error:
+        # dateparser raises ValueError for a language it does not know ("Unknown
+        # language(s): 'xx'") and for out-of-range fields; OverflowError is what date
+        # arithmetic raises when a relative date leaves datetime's range.
+        logger.debug("dateparser could not read %r (languages %s): %r", raw, languages, error)
         return None
     stamp, period = data.date_obj, data.period
     if stamp is None or period == "week":

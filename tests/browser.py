@@ -8,14 +8,12 @@ can assert that no request left for another host.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from tests.requirements import need_chromium
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
@@ -28,20 +26,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def chromium_path() -> str:
-    """Debian's chromium; skip (or, in CI, fail) when it is not installed."""
-    path = os.environ.get("PARTNEWS_CHROMIUM") or shutil.which("chromium")
-    if path:
-        return path
-    message = (
-        "Debian's chromium is not installed "
-        "(run `make chromium` as root, or `sudo apt-get install chromium`)"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}: CI must run the browser tests")
-    pytest.skip(message)
 
 
 class GuardedPage:
@@ -76,7 +60,7 @@ class GuardedPage:
 @contextmanager
 def chromium():
     """Debian's Chromium through Playwright (skips, or fails in CI, without it)."""
-    executable = chromium_path()
+    executable = need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

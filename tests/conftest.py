@@ -14,8 +14,16 @@ import pytest
 from mirror import SITES_DIR
 from mirror.server import MirrorServer
 from mirror.site import Fault, MirrorConfig
+from tests.requirements import need_shared
 
 MIRROR_TODAY = date(2025, 6, 1)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A parameter that stands for absent shared data (tests/realdata.py `params`)
+    skips, or fails in CI, saying how to get the data."""
+    if item.get_closest_marker("needs_shared"):
+        need_shared("realdata/MANIFEST.tsv")
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,21 @@
 """Locate the shared real third-party data (shared/realdata) and read its MANIFEST.tsv.
 
-Tests that prove the extractors on real pages use this, and skip with a clear message
-on a machine without the shared folder.
+Tests that prove the extractors on real pages use this. Without the shared folder they
+skip with a message saying how to get it, and fail in CI (tests/requirements.py).
 """
 
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
 
-SKIP_REASON = "shared/realdata not found (set PARTNEWS_SHARED to the shared folder)"
+from tests.requirements import need_shared, shared_dir
 
-
-def shared_dir() -> Path:
-    """The shared folder: $PARTNEWS_SHARED, else ../shared beside the repository."""
-    env = os.environ.get("PARTNEWS_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared"
+# A test parameter standing for the shared data when it is absent: tests/conftest.py
+# skips it, or fails it in CI, before the test runs.
+NEEDS_SHARED = pytest.mark.needs_shared
 
 
 def realdata_dir() -> Path:
@@ -40,10 +37,11 @@ def rows_of_kind(*kinds: str) -> list[dict[str, str]]:
 
 def params(*kinds: str) -> list:
     """pytest parameters, one per manifest file of these kinds (id = its local path);
-    a single skipped parameter when the shared data is absent, so the skip is visible."""
+    when the shared data is absent, a single parameter marked `needs_shared`, which
+    skips (fails in CI) with the message of tests/requirements.py, so it is visible."""
     rows = rows_of_kind(*kinds)
     if not rows:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
+        return [pytest.param(None, marks=NEEDS_SHARED, id="shared-data-missing")]
     return [pytest.param(row, id=row["local_path"]) for row in rows]
 
 
@@ -56,8 +54,5 @@ def read_text(row: dict[str, str]) -> str:
 
 
 def require(relative: str) -> Path:
-    """Path of one realdata file, skipping the test when it is absent."""
-    path = realdata_dir() / relative
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return path
+    """Path of one realdata file; the test skips (fails in CI) when it is absent."""
+    return need_shared(f"realdata/{relative}")

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnews.dates import DateResult, date_from_url, parse_date
+from tests.requirements import need_shared
 
 PARIS = "Europe/Paris"
 SAN_DIEGO = "America/Los_Angeles"
@@ -536,9 +537,8 @@ def test_any_real_day_round_trips_through_french_and_english_datelines(day):
 # --------------------------------------------------------------- real third-party stamps
 def _realdata_files(*kinds: str) -> list[Path]:
     """The realdata files of the given MANIFEST kinds; skip the test without the shared data."""
+    need_shared("realdata/MANIFEST.tsv")
     rows = realdata.rows_of_kind(*kinds)
-    if not rows:
-        pytest.skip(realdata.SKIP_REASON)
     return [realdata.realdata_dir() / row["local_path"] for row in rows]
 
 

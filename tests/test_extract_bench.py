@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_extraction import benchmark_dir, load_pages, page_counts, scores  # noqa: E402
 from crawler.extract.article import main_text  # noqa: E402
+from tests.requirements import need_shared  # noqa: E402
 
 
 def test_shingle_counts_hand_computed():
@@ -30,8 +31,7 @@ def test_scores_average_per_page():
 
 
 def test_main_text_on_a_few_benchmark_pages():
-    if not (benchmark_dir() / "ground-truth.json").exists():
-        pytest.skip("shared/realdata article-extraction-benchmark not found")
+    need_shared("realdata/article-extraction-benchmark/ground-truth.json")
     pages = load_pages(benchmark_dir(), limit=10)
     counts = [page_counts(truth, main_text(html, url) or "", 4) for html, url, truth in pages]
     # Far above what returning nothing (0) or the whole page would score.

@@ -9,6 +9,7 @@ import pytest
 from realdata import params, read_bytes
 
 from crawler.extract.feeds import is_feed, parse_feed
+from tests.requirements import need_shared
 
 
 @pytest.mark.parametrize("row", params("rss", "atom"))
@@ -30,7 +31,7 @@ def test_real_feeds_parse_every_entry(row):
 def test_real_feeds_with_leading_blank_line_are_among_them():
     starts = [read_bytes(r.values[0])[:1] for r in params("rss") if r.values[0] is not None]
     if not starts:
-        pytest.skip("shared/realdata not found")
+        need_shared("realdata/MANIFEST.tsv")
     assert b"\n" in starts  # the WordPress leading-whitespace case is really covered
 
 

@@ -10,6 +10,7 @@ import pytest
 from realdata import params, read_bytes, read_text
 
 from crawler.extract.tribe_events import parse_tribe_events, tribe_next_page_url
+from tests.requirements import need_shared
 
 
 def _expected_iso(local: str, utc: str) -> str:
@@ -68,7 +69,7 @@ def test_real_tribe_responses_field_by_field(row):
 def test_real_next_page_url_follows_the_response():
     rows = [r for r in params("tribe-events") if r.values[0] is not None]
     if not rows:
-        pytest.skip("shared/realdata not found")
+        need_shared("realdata/MANIFEST.tsv")
     seen_next = False
     for param in rows:
         raw = json.loads(read_text(param.values[0]))

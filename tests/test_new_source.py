@@ -7,6 +7,7 @@ runs there as a user runs it, so /work/main's own registry and folders never cha
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import runpy
 import shutil
@@ -20,6 +21,7 @@ import pytest
 from crawler.spiders.generic import GenericNewsSpider, Listing
 from partnews import REPO_ROOT
 from partnews.cli import main
+from tests.requirements import require
 
 IGNORED = (".venv", ".git", "data", "test-output", "__pycache__", ".pytest_cache")
 IGNORED += (".ruff_cache", ".hypothesis")
@@ -243,7 +245,8 @@ def test_help_has_an_example(capsys):
 
 
 def test_generated_python_is_ruff_clean(repo, scaffolded):
-    pytest.importorskip("ruff", reason="ruff is a dev dependency")
+    found = importlib.util.find_spec("ruff") is not None
+    require("ruff (a dev dependency)", found, "pip install -e '.[dev]' (make venv)")
     files = [f"tests/test_source_{s[0]}.py" for s in SOURCES]
     files += [str(p.relative_to(repo)) for p in (repo / "crawler/spiders").glob("riviera_*.py")]
     result = command(repo, "ruff", "check", *files)

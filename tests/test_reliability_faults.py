@@ -125,8 +125,24 @@ def test_the_crawl_finishes_despite_the_faults(crawls):
 
 def test_retriable_failures_are_retried_and_permanent_ones_stop_after_the_retries(crawls):
     _, _, _, log = crawls
+    asked_by_slug = {
+        slug: [r for r in log if r.host == HOST and r.path.endswith("/" + slug)]
+        for slug in REGION_SUD_FAULTS
+    }
+    record(
+        "faults_retries",
+        {
+            slug: {
+                "fault": fault.label,
+                "recovers": recovers,
+                "asked": len(asked_by_slug[slug]),
+                "last_status": asked_by_slug[slug][-1].status if asked_by_slug[slug] else None,
+            }
+            for slug, (fault, recovers) in REGION_SUD_FAULTS.items()
+        },
+    )
     for slug, (fault, recovers) in REGION_SUD_FAULTS.items():
-        asked = [r for r in log if r.host == HOST and r.path.endswith("/" + slug)]
+        asked = asked_by_slug[slug]
         if recovers:
             assert len(asked) >= 2 or fault.trickle, f"{slug}: retried after {fault.label}"
             assert asked[-1].status == 200, slug
@@ -146,6 +162,20 @@ def test_the_run_report_counts_the_failures(crawls):
     run = conn.execute(
         "select * from crawl_runs where source = 'region_sud' order by id desc limit 1"
     ).fetchone()
+    record(
+        "faults",
+        {
+            "faults": {slug: f.label for slug, (f, _) in REGION_SUD_FAULTS.items()},
+            "random": "503 on 30% of risingSUD requests (seed 7)",
+            "requests_served": len(log),
+            "faulty_answers": sum(1 for r in log if r.fault),
+            "region_sud_run": {
+                k: run[k]
+                for k in run.keys()
+                if k.startswith(("resp", "down", "items", "req", "finish"))
+            },
+        },
+    )
     served_5xx = sum(1 for r in log if r.host == HOST and 500 <= r.status < 600)
     # the 503, the 502 and the permanent 500 each reached the crawler; none was invented
     assert 3 <= run["responses_5xx"] <= served_5xx
@@ -160,29 +190,14 @@ def test_the_run_report_counts_the_failures(crawls):
         if kept is False:
             assert [u for u in rejected if slug in u], (slug, rejected)
     assert any(reason == "HTTP 500" for reason in rejected.values())
-    record(
-        "faults",
-        {
-            "faults": {slug: f.label for slug, (f, _) in REGION_SUD_FAULTS.items()},
-            "random": "503 on 30% of risingSUD requests (seed 7)",
-            "requests_served": len(log),
-            "faulty_answers": sum(1 for r in log if r.fault),
-            "region_sud_run": {
-                k: run[k] for k in run.keys() if k.startswith(("resp", "down", "items", "req"))
-            },
-        },
-    )
 
 
 def test_nothing_archived_before_is_lost_or_altered(crawls):
     archive, before, _, _ = crawls
     after = snapshot(archive)
-    for table in ("item_urls", "item_versions", "events", "item_translations"):
-        assert before[table] <= after[table], f"{table}: every earlier row is still there"
-    assert len(before["items"]) > 0
+    kept_tables = ("item_urls", "item_versions", "events", "item_translations")
     ids_before = {row[0] for row in before["items"]}
     ids_after = {row[0] for row in after["items"]}
-    assert ids_before <= ids_after
     unchanged = before["items"] & after["items"]
     changed = {row[3] for row in before["items"] - unchanged}  # their URLs
     conn = sqlite3.connect(archive)
@@ -190,9 +205,14 @@ def test_nothing_archived_before_is_lost_or_altered(crawls):
         "select items.url, item_versions.changed_fields from item_versions "
         "join items on items.id = item_versions.item_id where item_versions.version > 1"
     ).fetchall()
+    # recorded before the checks, so that a failing run reports what it measured
     record(
         "faults_nothing_lost",
         {
+            "rows_lost": {
+                "items": len(ids_before - ids_after),
+                **{table: len(before[table] - after[table]) for table in kept_tables},
+            },
             "items_before": len(before["items"]),
             "items_after": len(after["items"]),
             "urls_before": len(before["item_urls"]),
@@ -203,6 +223,10 @@ def test_nothing_archived_before_is_lost_or_altered(crawls):
             "new_versions": new_versions,
         },
     )
+    for table in kept_tables:
+        assert before[table] <= after[table], f"{table}: every earlier row is still there"
+    assert len(before["items"]) > 0
+    assert ids_before <= ids_after
     # Known: a page served with invalid UTF-8 is decoded with U+FFFD replacements, and
     # that text becomes a new version (the earlier version is kept, checked above).
     corrupted = {slug for slug, (fault, _) in REGION_SUD_FAULTS.items() if fault.corrupt_utf8}

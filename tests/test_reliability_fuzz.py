@@ -85,14 +85,19 @@ def test_article_and_structured_extraction_never_raise(html):
         html = "<p></p>"  # an empty document is refused by lxml before we see it
     item = extract_article(html, URL)
     assert isinstance(item, ArchiveItem) and item.url == URL
-    assert all(isinstance(i, ArchiveItem) for i in items_from_structured(html, URL))
+    failures = []
+    items = items_from_structured(html, URL, on_failure=failures.append)
+    assert all(isinstance(i, ArchiveItem) for i in items)
+    assert failures == [], "malformed objects are validated, not caught"
 
 
 @FUZZ
 @given(st.one_of(MARKUP, st.binary(max_size=200)))
 def test_feeds_never_raise(data):
     is_feed(data)
-    assert isinstance(parse_feed(data, url=URL), list)
+    failures = []
+    assert isinstance(parse_feed(data, url=URL, on_failure=failures.append), list)
+    assert failures == [], "malformed entries are validated, not caught"
 
 
 @FUZZ
@@ -127,7 +132,10 @@ def test_sitemaps_raise_only_the_documented_value_error(data):
     ).map("\r\n".join)
 )
 def test_ical_never_raises(text):
-    assert isinstance(parse_ical(text, default_timezone="Europe/Paris"), list)
+    failures = []
+    items = parse_ical(text, default_timezone="Europe/Paris", on_failure=failures.append)
+    assert isinstance(items, list)
+    assert failures == [], "malformed events are validated, not caught"
 
 
 @FUZZ

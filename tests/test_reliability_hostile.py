@@ -80,21 +80,21 @@ def test_no_case_stops_the_crawl_and_each_is_archived_or_rejected_with_a_reason(
     hostile_archive, cases
 ):
     path, result = hostile_archive
-    assert result.returncode == 0, result.stderr[-3000:]
     conn = sqlite3.connect(path)
     finish, requests = conn.execute("select finish_reason, requests from crawl_runs").fetchone()
-    assert finish == "finished"
-    assert requests >= len(cases)  # every page was asked for
     fates = outcomes(path, cases)
     lost = [f"{n} {cases[n - 1].detail}" for n, (fate, _) in fates.items() if fate == "lost"]
-    assert lost == [], "every case is archived or rejected"
     reasons = [reason for fate, reason in fates.values() if fate == "rejected"]
-    assert all(reason.strip() for reason in reasons), "every reject says why"
-    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
-    conn.execute("insert into items_fts(items_fts) values ('integrity-check')")
+    integrity = conn.execute("pragma integrity_check").fetchone()[0]
+    try:
+        conn.execute("insert into items_fts(items_fts) values ('integrity-check')")
+        fts_integrity = "ok"
+    except sqlite3.DatabaseError as error:  # what FTS5 raises on a corrupt index
+        fts_integrity = f"{type(error).__name__}: {error}"
     by_family = Counter()
     for case in cases:
         by_family[(case.family, fates[case.number][0])] += 1
+    # recorded before the checks, so that a failing run reports what it measured
     record(
         "hostile",
         {
@@ -102,10 +102,20 @@ def test_no_case_stops_the_crawl_and_each_is_archived_or_rejected_with_a_reason(
             "archived": sum(1 for f, _ in fates.values() if f == "archived"),
             "rejected": sum(1 for f, _ in fates.values() if f == "rejected"),
             "lost": len(lost),
+            "finish_reason": finish,
+            "integrity_check": integrity,
+            "fts_integrity_check": fts_integrity,
             "by_family": {f"{family} / {fate}": n for (family, fate), n in by_family.items()},
             "reject_reasons": sorted(set(reasons)),
         },
     )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert finish == "finished"
+    assert requests >= len(cases)  # every page was asked for
+    assert lost == [], "every case is archived or rejected"
+    assert all(reason.strip() for reason in reasons), "every reject says why"
+    assert integrity == "ok"
+    assert fts_integrity == "ok"
 
 
 def test_payloads_in_titles_leave_the_rest_of_the_title_intact(hostile_archive, cases):
@@ -167,15 +177,26 @@ def test_every_archived_page_is_inert_in_a_real_browser(hostile_archive, cases):
             "/partnews/search?q=" + quote("'; DROP TABLE items; --"),
             "/partnews/rejects",
         ] + [f"/partnews/items/{item_id}" for item_id in item_ids]
-        visited = 0
+        pwned = []
         for address in pages:
             guarded.page.goto(base + address, wait_until="load")
-            assert guarded.page.evaluate("typeof window.__pwned") == "undefined", address
-            visited += 1
+            if guarded.page.evaluate("typeof window.__pwned") != "undefined":
+                pwned.append(address)
+    record(
+        "hostile_browser",
+        {
+            "pages": len(pages),
+            "items": len(item_ids),
+            "pwned_pages": pwned,
+            "dialogs": len(dialogs),
+            "foreign_requests": len(guarded.foreign_requests),
+            "console_errors": len(guarded.console_errors),
+        },
+    )
+    assert pwned == [], "no script payload ran"
     assert dialogs == [], "no script opened a dialog"
     assert guarded.foreign_requests == [], "no request left for another host"
     assert guarded.console_errors == [], "no console errors"
-    record("hostile_browser", {"pages": visited, "items": len(item_ids), "dialogs": 0})
 
 
 @pytest.mark.browser

@@ -63,6 +63,7 @@ def write_answers(site):
     conn.close()
     answers = write_attempts(base, item_id)
     errors = [a for a in answers if a["status"] >= 500]
+    unchanged = digest == hashlib.sha256(archive.read_bytes()).hexdigest()
     record(
         "write_paths",
         {
@@ -70,9 +71,10 @@ def write_answers(site):
             "statuses": sorted({a["status"] for a in answers}),
             "accepted": sum(1 for a in answers if a["status"] < 400),
             "server_errors": errors,
+            "archive_unchanged": unchanged,
         },
     )
-    return answers, digest == hashlib.sha256(archive.read_bytes()).hexdigest()
+    return answers, unchanged
 
 
 def test_no_write_path_exists(write_answers):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -43,6 +42,7 @@ from mirror.server import MirrorServer
 from mirror.site import MirrorConfig
 from tests.conftest import fetch_url
 from tests.crawling import open_archive, run_crawl
+from tests.requirements import need_pywb
 
 FILENAME = re.compile(r"^(?P<source>[a-z_]+)-(?P<stamp>\d{14})-(?P<run>\d+)\.warc\.gz$")
 
@@ -486,19 +486,6 @@ def test_an_items_capture_is_from_the_run_that_last_saw_it_else_an_earlier_one(t
 # -- replay ------------------------------------------------------------------------------
 
 
-def pywb_bin() -> Path | None:
-    """The folder of pywb's commands: $PARTNEWS_PYWB_BIN, else `make pywb`'s .venv-pywb,
-    else wherever `wayback` is."""
-    folder = os.environ.get("PARTNEWS_PYWB_BIN")
-    if folder:
-        return Path(folder)
-    own = Path(__file__).resolve().parents[1] / ".venv-pywb" / "bin"
-    if (own / "wb-manager").exists():
-        return own
-    found = shutil.which("wayback")
-    return Path(found).parent if found else None
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -507,9 +494,7 @@ def free_port() -> int:
 
 def test_pywb_replays_an_item_as_captured(crawled, tmp_path):
     """pywb lives in its own virtualenv (docs/warc.md), which `make test` installs."""
-    folder = pywb_bin()
-    if folder is None or not (folder / "wb-manager").exists():
-        pytest.skip("pywb not installed: run `make pywb` (or set PARTNEWS_PYWB_BIN)")
+    folder = need_pywb()
     archive, warc, _ = crawled
     conn = open_archive(archive)
     own = conn.execute(

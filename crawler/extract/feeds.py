@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -16,6 +18,7 @@ import feedparser
 
 from crawler.extract.text import any_to_text, clean_inline, strip_read_more
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure, read_records
 
 _FEED_ROOT_RE = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 
@@ -58,43 +61,65 @@ def _body(entry: Any) -> str | None:
     return any_to_text(best) if best else None
 
 
-def parse_feed(data: bytes | str, *, url: str | None = None) -> list[ArchiveItem]:
+@dataclass(frozen=True)
+class FeedEntry:
+    """One feed entry with what the feed says for all its entries."""
+
+    entry: Any  # feedparser's FeedParserDict
+    base: str | None  # resolves relative links
+    language: str | None
+
+
+def feed_entries(data: bytes | str, *, url: str | None = None) -> list[FeedEntry]:
+    """The entries of a feed, in feed order (none when *data* is not a feed)."""
+    parsed = feedparser.parse(_as_bytes(data))
+    base = url or parsed.feed.get("link") or None
+    language = (parsed.feed.get("language") or "").split("-")[0].split("_")[0].lower() or None
+    return [FeedEntry(entry, base, language) for entry in parsed.entries]
+
+
+def parse_feed(
+    data: bytes | str,
+    *,
+    url: str | None = None,
+    on_failure: Callable[[RecordFailure], None] | None = None,
+) -> list[ArchiveItem]:
     """News items, one per entry, in feed order.
 
     *url* (the feed's own URL) resolves relative entry links. Dates come from
     feedparser's parsed struct_time, which it normalises to UTC; an entry without a
-    date keeps ``published`` None.
+    date keeps ``published`` None. An entry whose reading raises is logged and handed to
+    *on_failure* (crawler/records.py); the other entries are still read.
     """
-    parsed = feedparser.parse(_as_bytes(data))
-    base = url or parsed.feed.get("link") or None
-    language = (parsed.feed.get("language") or "").split("-")[0].split("_")[0].lower() or None
-    items = []
-    for entry in parsed.entries:
-        link = entry.get("link") or ""
-        if base and link:
-            link = urljoin(base, link)
-        # dict.get: feedparser's own .get maps a missing updated_parsed to
-        # published_parsed, which would invent a modification date.
-        updated = _iso(dict.get(entry, "updated_parsed"))
-        published = _iso(dict.get(entry, "published_parsed")) or updated
-        tags = [clean_inline(t.get("term")) for t in entry.get("tags") or []]
-        items.append(
-            ArchiveItem(
-                kind="news",
-                url=link,
-                title=clean_inline(entry.get("title")),
-                summary=strip_read_more(any_to_text(entry.get("summary"))),
-                body=_body(entry),
-                published=published,
-                published_from="feed" if published else None,
-                modified=updated,
-                language=language,
-                authors=_authors(entry),
-                categories=[t for t in dict.fromkeys(tags) if t],
-                cms_id=_cms_id(entry.get("id") or entry.get("guid")),
-            )
-        )
-    return items
+    entries = feed_entries(data, url=url)
+    return read_records(entries, read_feed_entry, reader="feed", url=url, on_failure=on_failure)
+
+
+def read_feed_entry(record: FeedEntry) -> ArchiveItem:
+    """One feed entry as a news item."""
+    entry = record.entry
+    link = entry.get("link") or ""
+    if record.base and link:
+        link = urljoin(record.base, link)
+    # dict.get: feedparser's own .get maps a missing updated_parsed to
+    # published_parsed, which would invent a modification date.
+    updated = _iso(dict.get(entry, "updated_parsed"))
+    published = _iso(dict.get(entry, "published_parsed")) or updated
+    tags = [clean_inline(t.get("term")) for t in entry.get("tags") or []]
+    return ArchiveItem(
+        kind="news",
+        url=link,
+        title=clean_inline(entry.get("title")),
+        summary=strip_read_more(any_to_text(entry.get("summary"))),
+        body=_body(entry),
+        published=published,
+        published_from="feed" if published else None,
+        modified=updated,
+        language=record.language,
+        authors=_authors(entry),
+        categories=[t for t in dict.fromkeys(tags) if t],
+        cms_id=_cms_id(entry.get("id") or entry.get("guid")),
+    )
 
 
 def _cms_id(guid: str | None) -> str | None:

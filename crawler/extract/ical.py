@@ -9,7 +9,10 @@ expanded, because the archive records announcements, not every future occurrence
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -20,6 +23,9 @@ from crawler.extract.dates import zone_for, zone_name
 from crawler.extract.status import event_status
 from crawler.extract.text import any_to_text, clean_inline
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure, read_records
+
+logger = logging.getLogger(__name__)
 
 
 def _str(component: Any, key: str) -> str | None:
@@ -65,7 +71,9 @@ def _when(prop: Any, calendar_tz: str | None) -> tuple[str | None, str | None]:
         return dt.replace(tzinfo=tz).isoformat(), zone_name(calendar_tz)
     tzid = str(prop.params.get("TZID") or "")
     if not tzid or tzid.upper() in _UTC_IDS:
-        if tz is not None:
+        # year 1 or 9999 may not move to another zone (datetime's range); it stays as
+        # written, for the validate pipeline to refuse as implausible
+        if tz is not None and 1 < dt.year < 9999:
             return dt.astimezone(tz).isoformat(), zone_name(calendar_tz)
         return dt.astimezone(UTC).isoformat(), "UTC"
     name = zone_name(tzid) or getattr(dt.tzinfo, "key", None) or calendar_tz
@@ -145,7 +153,8 @@ def _from_ical(text: str) -> icalendar.Calendar | None:
     for candidate in (text, _VTIMEZONE_RE.sub("", text)):
         try:
             calendar = icalendar.Calendar.from_ical(candidate)
-        except _ICAL_ERRORS:
+        except _ICAL_ERRORS as error:
+            logger.debug("icalendar could not read the calendar: %r", error)
             continue
         if isinstance(calendar, icalendar.Calendar):
             return calendar
@@ -174,7 +183,34 @@ def _load_calendars(text: str) -> list[icalendar.Calendar]:
     return calendars
 
 
-def parse_ical(data: bytes | str, *, default_timezone: str | None = None) -> list[ArchiveItem]:
+@dataclass(frozen=True)
+class IcalRecord:
+    """One VEVENT with its calendar's zone: what `read_ical_record` reads."""
+
+    event: icalendar.Event
+    calendar_tz: str | None
+
+
+def ical_records(data: bytes | str, *, default_timezone: str | None = None) -> list[IcalRecord]:
+    """Every VEVENT of the file, in file order, with the zone its times default to
+    (X-WR-TIMEZONE, else *default_timezone*)."""
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    records = []
+    for calendar in _load_calendars(text.lstrip("\ufeff").strip()):
+        calendar_tz = clean_inline(_str(calendar, "X-WR-TIMEZONE")) or default_timezone
+        if calendar_tz and zone_for(calendar_tz) is None:
+            calendar_tz = default_timezone
+        records += [IcalRecord(event, calendar_tz) for event in calendar.walk("VEVENT")]
+    return records
+
+
+def parse_ical(
+    data: bytes | str,
+    *,
+    default_timezone: str | None = None,
+    url: str | None = None,
+    on_failure: Callable[[RecordFailure], None] | None = None,
+) -> list[ArchiveItem]:
     """Event items, one per VEVENT, in file order.
 
     Zones: each DTSTART/DTEND's TZID is kept (ISO with that zone's offset, ``timezone``
@@ -182,51 +218,42 @@ def parse_ical(data: bytes | str, *, default_timezone: str | None = None) -> lis
     VALUE=DATE events are ``all_day`` with bare dates. STATUS:CANCELLED and title
     prefixes ("CANCELLED:", "Annulé") set ``status``. CREATED/LAST-MODIFIED become
     published/modified in UTC. RRULEs are not expanded (see the module docstring).
+    An event whose reading raises is logged and handed to *on_failure*
+    (crawler/records.py); the other events are still read.
     """
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    items = []
-    for calendar in _load_calendars(text.lstrip("\ufeff").strip()):
-        calendar_tz = clean_inline(_str(calendar, "X-WR-TIMEZONE")) or default_timezone
-        if calendar_tz and zone_for(calendar_tz) is None:
-            calendar_tz = default_timezone
-        for event in calendar.walk("VEVENT"):
-            item = _event_item(event, calendar_tz)
-            if item is not None:
-                items.append(item)
-    return items
+    records = ical_records(data, default_timezone=default_timezone)
+    return read_records(records, read_ical_record, reader="ical", url=url, on_failure=on_failure)
 
 
-def _event_item(event: Any, calendar_tz: str | None) -> ArchiveItem | None:
+def read_ical_record(record: IcalRecord) -> ArchiveItem:
     """One VEVENT as an item. A date icalendar cannot read is left empty (the validate
-    pipeline then rejects an event without a start, with the reason); None only when
-    the component itself cannot be read."""
-    try:
-        start, start_tz = _when(event.get("DTSTART"), calendar_tz)
-        end, end_tz = _when(event.get("DTEND"), calendar_tz)
-        dtstart = _dt(event.get("DTSTART"))
-        all_day = not isinstance(dtstart, datetime) if dtstart is not None else None
-        title = clean_inline(_str(event, "SUMMARY"))
-        venue_name, venue_address = split_location(_str(event, "LOCATION"))
-        published = _utc_stamp(event, "CREATED")
-        uid = _uid(event)
-        return ArchiveItem(
-            kind="event",
-            url=_str(event, "URL") or "",
-            title=title,
-            body=any_to_text(_str(event, "DESCRIPTION")),
-            published=published,
-            published_from="feed" if published else None,
-            modified=_utc_stamp(event, "LAST-MODIFIED"),
-            categories=_categories(event),
-            cms_id=f"ical:{uid}" if uid else None,
-            start=start,
-            end=end,
-            timezone=start_tz or end_tz,
-            all_day=all_day,
-            venue_name=venue_name,
-            venue_address=venue_address,
-            organizer=_organizer(event),
-            status=event_status(_str(event, "STATUS"), title, _str(event, "DESCRIPTION")),
-        )
-    except _ICAL_ERRORS:
-        return None
+    pipeline then rejects an event without a start, with the reason). Malformed values
+    are checked for, not caught: an exception here is a bug, filed by `read_records`."""
+    event, calendar_tz = record.event, record.calendar_tz
+    start, start_tz = _when(event.get("DTSTART"), calendar_tz)
+    end, end_tz = _when(event.get("DTEND"), calendar_tz)
+    dtstart = _dt(event.get("DTSTART"))
+    all_day = not isinstance(dtstart, datetime) if dtstart is not None else None
+    title = clean_inline(_str(event, "SUMMARY"))
+    venue_name, venue_address = split_location(_str(event, "LOCATION"))
+    published = _utc_stamp(event, "CREATED")
+    uid = _uid(event)
+    return ArchiveItem(
+        kind="event",
+        url=_str(event, "URL") or "",
+        title=title,
+        body=any_to_text(_str(event, "DESCRIPTION")),
+        published=published,
+        published_from="feed" if published else None,
+        modified=_utc_stamp(event, "LAST-MODIFIED"),
+        categories=_categories(event),
+        cms_id=f"ical:{uid}" if uid else None,
+        start=start,
+        end=end,
+        timezone=start_tz or end_tz,
+        all_day=all_day,
+        venue_name=venue_name,
+        venue_address=venue_address,
+        organizer=_organizer(event),
+        status=event_status(_str(event, "STATUS"), title, _str(event, "DESCRIPTION")),
+    )

@@ -9,8 +9,9 @@ of the broken JSON-LD found in the wild and maps the objects to archive items.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -22,6 +23,9 @@ from crawler.extract.dates import normalize_iso
 from crawler.extract.status import event_status
 from crawler.extract.text import any_to_text, clean_inline
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure, read_records
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = frozenset(
     {
@@ -68,7 +72,7 @@ def _lenient_jsonld(html: str) -> list[dict]:
         for candidate in (text, re.sub(r",\s*([}\]])", r"\1", text)):
             try:
                 value = json.loads(candidate, strict=False)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # broken, or nested too deep
                 continue
             out += [
                 v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
@@ -77,11 +81,20 @@ def _lenient_jsonld(html: str) -> list[dict]:
     return out
 
 
+# What extruct raises on a malformed page (it has no exception class of its own; found
+# by fuzzing tests/test_reliability_fuzz.py's markup): json.JSONDecodeError (a
+# ValueError) on broken JSON-LD, ValueError from lxml on a str with an XML encoding
+# declaration, lxml's ParserError on an empty document, RecursionError on JSON nested
+# past Python's limit.
+_EXTRUCT_ERRORS = (ValueError, lxml.etree.ParserError, RecursionError)
+
+
 def _syntax(html: str, url: str, syntax: str) -> Any:
     """One extruct syntax; a failure in one (e.g. broken JSON-LD) leaves the others."""
     try:
         return extruct.extract(html, base_url=url, syntaxes=[syntax], uniform=True)[syntax]
-    except Exception:  # extruct raises whatever its parsers raise on bad input
+    except _EXTRUCT_ERRORS as error:
+        logger.debug("extruct could not read the %s of %s: %r", syntax, url, error)
         return None
 
 
@@ -272,23 +285,39 @@ def _listify(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def items_from_structured(html: str, url: str) -> list[ArchiveItem]:
+def structured_item(node: Mapping, url: str) -> ArchiveItem | None:
+    """The item one typed object declares (an Event or an Article), None for others."""
+    if is_event(node):
+        item = event_item(node, url)
+    elif is_article(node):
+        item = article_item(node, url)
+    else:
+        return None
+    item.url = urljoin(url, item.url) if url.startswith("http") else item.url
+    return item
+
+
+def items_from_structured(
+    html: str, url: str, *, on_failure: Callable[[RecordFailure], None] | None = None
+) -> list[ArchiveItem]:
     """Event and news items declared by a page's JSON-LD and microdata, in page order.
 
     Events keep the offsets of their startDate/endDate as written; a listing page with
     several Event objects gives several items. Objects without a name/headline are
-    skipped (extruct's own test page has an empty one).
+    skipped (extruct's own test page has an empty one). An object whose reading raises
+    is logged and handed to *on_failure* (crawler/records.py); the others are still read.
     """
     items: list[ArchiveItem] = []
     seen: set[tuple] = set()
-    for node in extract_structured(html, url).flattened:
-        if is_event(node):
-            item = event_item(node, url)
-        elif is_article(node):
-            item = article_item(node, url)
-        else:
-            continue
-        item.url = urljoin(url, item.url) if url.startswith("http") else item.url
+    nodes = extract_structured(html, url).flattened
+    read = read_records(
+        nodes,
+        lambda node: structured_item(node, url),
+        reader="structured data",
+        url=url,
+        on_failure=on_failure,
+    )
+    for item in read:
         key = (item.kind, item.title, item.start, item.published, item.url)
         if item.title and key not in seen:  # pages often repeat JSON-LD as microdata
             seen.add(key)

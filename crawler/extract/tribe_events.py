@@ -8,7 +8,8 @@ The spiders fetch it and hand the body to `parse_tribe_events`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from crawler.extract.dates import local_iso, normalize_iso, utc_iso, zone_name
@@ -16,6 +17,7 @@ from crawler.extract.jsonload import json_id, json_string, load_json
 from crawler.extract.status import event_status
 from crawler.extract.text import clean_inline, html_to_text
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure, read_records
 
 # Fields some TEC versions and add-ons use for the event's status ("canceled", ...).
 _STATUS_KEYS = ("event_status", "tribe_events_status", "_tribe_events_status")
@@ -139,17 +141,28 @@ def parse_tribe_event(event: Mapping, *, default_timezone: str | None = None) ->
 
 
 def parse_tribe_events(
-    data: bytes | str | list | dict, *, default_timezone: str | None = None
+    data: bytes | str | list | dict,
+    *,
+    default_timezone: str | None = None,
+    url: str | None = None,
+    on_failure: Callable[[RecordFailure], None] | None = None,
 ) -> list[ArchiveItem]:
     """Event items from a TEC REST response: ``{"events": [...]}`` or one event object.
 
     Start and end carry the UTC offset of the event's own ``timezone`` at that date
     (computed with zoneinfo from the local ``start_date``, so daylight saving is right);
     *default_timezone* is used only when an event has none. All-day events get bare
-    dates. An empty listing (``"events": []``) gives an empty list.
+    dates. An empty listing (``"events": []``) gives an empty list. An event whose
+    reading raises is logged and handed to *on_failure* (crawler/records.py); the other
+    events are still read.
     """
-    payload = load_json(data)
-    return [parse_tribe_event(e, default_timezone=default_timezone) for e in _events(payload)]
+    return read_records(
+        _events(load_json(data)),
+        partial(parse_tribe_event, default_timezone=default_timezone),
+        reader="tribe event",
+        url=url,
+        on_failure=on_failure,
+    )
 
 
 def tribe_next_page_url(data: bytes | str | list | dict) -> str | None:

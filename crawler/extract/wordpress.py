@@ -6,7 +6,8 @@ clean taxonomy ids, where the HTML page only has what the theme chose to print.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -14,6 +15,7 @@ from crawler.extract.dates import naive_iso, utc_iso
 from crawler.extract.jsonload import json_id, json_string, load_json
 from crawler.extract.text import clean_inline, html_to_text, strip_read_more
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure, read_records
 
 
 def _rendered(value: Any) -> str | None:
@@ -102,17 +104,30 @@ def parse_wp_post(post: Mapping, *, site_url: str | None = None) -> ArchiveItem:
 
 
 def parse_wp_posts(
-    data: bytes | str | list | dict, *, site_url: str | None = None
+    data: bytes | str | list | dict,
+    *,
+    site_url: str | None = None,
+    url: str | None = None,
+    on_failure: Callable[[RecordFailure], None] | None = None,
 ) -> list[ArchiveItem]:
     """Archive items from a /wp/v2/posts response (a list of posts, or one post).
 
     *site_url* resolves relative ``link`` values. Categories, tags, authors and the
     featured image are filled when the response was fetched with ``?_embed`` (the
-    plain response only has ids).
+    plain response only has ids). A post whose reading raises is logged and handed to
+    *on_failure* (crawler/records.py); the other posts are still read.
     """
     payload = load_json(data)
-    posts = payload if isinstance(payload, list) else [payload]
-    return [parse_wp_post(p, site_url=site_url) for p in posts if isinstance(p, Mapping)]
+    posts = [
+        p for p in (payload if isinstance(payload, list) else [payload]) if isinstance(p, Mapping)
+    ]
+    return read_records(
+        posts,
+        partial(parse_wp_post, site_url=site_url),
+        reader="wordpress post",
+        url=url,
+        on_failure=on_failure,
+    )
 
 
 def wp_total_pages(headers: Mapping[Any, Any]) -> int | None:

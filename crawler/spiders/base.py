@@ -19,6 +19,8 @@ import scrapy
 
 from crawler.incremental import IncrementalState, entry_key, incremental_state
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure
+from crawler.run_report import current_run
 from crawler.sources import Source, get_source
 
 MODES = ("full", "incremental")
@@ -67,6 +69,19 @@ class PartnewsSpider(scrapy.Spider):
         if item.kind == "event" and not item.timezone:
             item.timezone = self.source.timezone
         return item
+
+    def record_failed(self, failure: RecordFailure) -> None:
+        """File one record of a response that could not be read (crawler/records.py) in
+        the run's rejects, with its URL, reader, exception type and message. The one
+        place the spiders write a reject: re-point it here when the run state moves."""
+        run = current_run(self.crawler)
+        details = {
+            "reader": failure.reader,
+            "error": failure.error_type,
+            "message": failure.message,
+        }
+        run.archive.record_reject(run.run_id, run.source, failure.url, failure.reason, details)
+        self.crawler.stats.inc_value("partnews/items_rejected")
 
     # Incremental crawling -----------------------------------------------------------------
 

@@ -113,7 +113,7 @@ class DrupalNewsSpider(PartnewsSpider):
             return
         urls = [
             entry.url
-            for entry in parse_feed(response.body, url=response.url)
+            for entry in parse_feed(response.body, url=response.url, on_failure=self.record_failed)
             if entry.url and self.is_article_url(entry.url)
         ]
         self.report_entry(response, len(urls))

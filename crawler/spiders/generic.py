@@ -25,6 +25,7 @@ lastmod changed; a listing stops at the first page whose articles are all known.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from crawler.extract.feeds import is_feed, parse_feed
 from crawler.extract.sitemaps import parse_sitemap
 from crawler.extract.structured import items_from_structured
 from crawler.items import ArchiveItem
+from crawler.records import RecordFailure
 from crawler.spiders.base import PartnewsSpider
 
 # Answers after which a rung is judged unavailable and the next one runs.
@@ -83,10 +85,14 @@ def merge_items(structured: ArchiveItem, page: ArchiveItem) -> ArchiveItem:
     return merged
 
 
-def extract_page(html: str, url: str) -> ArchiveItem:
-    """A news item from an article page: structured data first, then the page itself."""
+def extract_page(
+    html: str, url: str, *, on_failure: Callable[[RecordFailure], None] | None = None
+) -> ArchiveItem:
+    """A news item from an article page: structured data first, then the page itself.
+    A structured-data object that cannot be read goes to *on_failure* (crawler/records.py)."""
     page = extract_article(html, url)
-    articles = [i for i in items_from_structured(html, url) if i.kind == "news"]
+    structured = items_from_structured(html, url, on_failure=on_failure)
+    articles = [i for i in structured if i.kind == "news"]
     return merge_items(articles[0], page) if articles else page
 
 
@@ -167,7 +173,9 @@ class GenericNewsSpider(PartnewsSpider):
             yield from self.next_rung_after_feed(response.meta["feed_index"])
             return
         ok = response.status == 200 and is_feed(response.body)
-        items = parse_feed(response.body, url=response.url) if ok else []
+        items = (
+            parse_feed(response.body, url=response.url, on_failure=self.record_failed) if ok else []
+        )
         if not items:
             self.logger.warning("No feed entries at %s (%s)", response.url, response.status)
         articles = [item for item in items if self.is_article_url(item.url)]
@@ -281,7 +289,7 @@ class GenericNewsSpider(PartnewsSpider):
                 yield self.page_request(url, self.parse_article, meta={"found_url": url})
 
     def parse_article(self, response):
-        item = extract_page(response.text, response.url)
+        item = extract_page(response.text, response.url, on_failure=self.record_failed)
         dateline = ""
         if self.dateline_css:
             dateline = " ".join(

@@ -94,7 +94,11 @@ class PressSpider(PartnewsSpider):
         """The site's newest posts: unchanged (304), nothing to search tonight."""
         if self.unchanged(response):
             return
-        entries = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        entries = (
+            parse_feed(response.body, url=response.url, on_failure=self.record_failed)
+            if response.status == 200
+            else []
+        )
         self.report_entry(response, len(entries))
         if self.incremental:
             for term in self.source.search_terms:
@@ -114,7 +118,11 @@ class PressSpider(PartnewsSpider):
     def parse_search_feed(self, response):
         if self.unchanged(response):
             return
-        entries = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        entries = (
+            parse_feed(response.body, url=response.url, on_failure=self.record_failed)
+            if response.status == 200
+            else []
+        )
         if response.meta["page"] == 1:
             self.report_entry(response, len(entries))
         own = [e.url for e in entries if e.url and self.is_own(e.url)]

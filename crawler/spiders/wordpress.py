@@ -45,6 +45,7 @@ from crawler.extract.sitemaps import parse_sitemap
 from crawler.extract.tribe_events import parse_tribe_events, tribe_next_page_url
 from crawler.extract.wordpress import parse_wp_post, wp_total_pages
 from crawler.items import ArchiveItem
+from crawler.records import read_records
 from crawler.spiders.base import PartnewsSpider
 
 # Answers after which a structured endpoint is judged unavailable and the fallback runs.
@@ -178,9 +179,16 @@ class WordPressSpider(PartnewsSpider):
                 )
                 yield from self.fallback_requests()
             return
-        for post in data:
-            if isinstance(post, Mapping):
-                yield from self.post_items(post)
+        posts = [post for post in data if isinstance(post, Mapping)]
+        read = read_records(
+            posts,
+            self.post_item,
+            reader="wordpress post",
+            url=response.url,
+            on_failure=self.record_failed,
+        )
+        for item in read:
+            yield self.finish(item)
         yield from self.ready_items()
         page = response.meta["page"]
         total_pages = wp_total_pages(response.headers) or page
@@ -189,8 +197,9 @@ class WordPressSpider(PartnewsSpider):
         elif self._pending:
             yield self.translation_links_request()
 
-    def post_items(self, post: Mapping):
-        """One REST post's item; held back while its translations' URLs are unknown."""
+    def post_item(self, post: Mapping) -> ArchiveItem | None:
+        """One REST post's item; None while held back, until its translations' URLs are
+        known (`ready_items`)."""
         item = parse_wp_post(post, site_url=self.base_url)
         if isinstance(post.get("lang"), str) and post["lang"]:
             item.language = post["lang"]
@@ -199,8 +208,8 @@ class WordPressSpider(PartnewsSpider):
         ids = post.get("translations")
         if isinstance(ids, Mapping) and len(ids) > 1:
             self._pending.append((item, {k: v for k, v in ids.items() if isinstance(v, int)}))
-        else:
-            yield self.finish(item)
+            return None
+        return item
 
     def ready_items(self, final: bool = False):
         """The held-back items whose translations are all known (all of them when final)."""
@@ -264,7 +273,11 @@ class WordPressSpider(PartnewsSpider):
         if self.unchanged(response):
             yield from self.next_feed_or_sitemaps(response.meta.get("remaining") or [])
             return
-        items = parse_feed(response.body, url=response.url) if response.status == 200 else []
+        items = (
+            parse_feed(response.body, url=response.url, on_failure=self.record_failed)
+            if response.status == 200
+            else []
+        )
         self.report_entry(response, len(items))
         if not items:
             self.logger.warning("No feed items at %s", response.url)
@@ -403,7 +416,13 @@ class TribeEventsMixin:
                 self.logger.warning("Events REST API unavailable; reading the iCal export")
                 yield self.ical_request()
             return
-        for item in parse_tribe_events(data, default_timezone=self.source.timezone):
+        events = parse_tribe_events(
+            data,
+            default_timezone=self.source.timezone,
+            url=response.url,
+            on_failure=self.record_failed,
+        )
+        for item in events:
             yield self.finish(item, response)
         next_url = tribe_next_page_url(data)
         if next_url:
@@ -424,7 +443,12 @@ class TribeEventsMixin:
     def parse_ical(self, response):
         if self.unchanged(response):
             return
-        items = parse_ical(response.body, default_timezone=self.source.timezone)
+        items = parse_ical(
+            response.body,
+            default_timezone=self.source.timezone,
+            url=response.url,
+            on_failure=self.record_failed,
+        )
         self.report_entry(response, len(items))
         for item in items:
             yield self.finish(item, response)
