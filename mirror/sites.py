@@ -37,7 +37,12 @@ def site_folders(sites_dir: Path) -> list[Path]:
 def load_site(config: MirrorConfig, folder: Path) -> MirrorSite:
     settings = read_settings(folder)
     site_class = renderer(settings.get("cms", ""))
-    return site_class(config, folder, tuple(settings["hosts"]))
+    site = site_class(config, folder, tuple(settings["hosts"]))
+    if config.redesign:
+        from mirror.redesign import Redesigned
+
+        return Redesigned(site)
+    return site
 
 
 def load_sites(config: MirrorConfig) -> list[MirrorSite]:

@@ -177,8 +177,6 @@ class WordPressCore:
             return None
         return max(self.aware(e.modified) for e in entries)
 
-    # -- the request entry point -------------------------------------------------------
-
     # -- events (read by the pages' widget and by The Events Calendar)
 
     def event_zone(self, event: Entry) -> ZoneInfo:
