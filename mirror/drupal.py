@@ -1,4 +1,4 @@
-"""A Drupal 9 site for the local mirror, and the three Drupal sources built on it.
+"""A Drupal 9 site for the local mirror, driven by its site.toml and theme.
 
 `DrupalSite` renders a multilingual Drupal 9 news site from a content folder (see
 tests/sites/www.investinprovence.com/README.md for the format) the way Drupal with
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from urllib.parse import urlencode
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from mirror.content import aware, body_blocks, read_content_file, read_settings
+from mirror.dates import iso_utc_z, rfc2822
 from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 MONTHS = {
@@ -96,7 +97,6 @@ UI = {
     },
 }
 
-FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n?(.*)\Z", re.DOTALL)
 NODE_PATH = re.compile(r"/node/(\d+)")
 TERM_PATH = re.compile(r"/taxonomy/term/(\d+)")
 
@@ -155,46 +155,17 @@ class DrupalContent:
 # --- reading the content folder -------------------------------------------------------
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Split a node file into its TOML front matter and its body text."""
-    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
-    if not match:
-        raise ValueError("a node file starts with +++, its TOML front matter, then +++")
-    return tomllib.loads(match.group(1)), match.group(2)
-
-
-def body_blocks(text: str) -> tuple[str, ...]:
-    """Blank-line separated blocks; plain text becomes a <p>, HTML blocks stay as they are.
-
-    Lines inside a block are joined with a space, as a browser would render them.
-    """
-    blocks = []
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        chunk = " ".join(line.strip() for line in chunk.splitlines()).strip()
-        if chunk:
-            blocks.append(chunk if chunk.startswith("<") else f"<p>{chunk}</p>")
-    return tuple(blocks)
-
-
-def as_datetime(value: object) -> datetime:
-    """TOML gives aware datetimes already; a string is read as ISO 8601."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r}: node dates need a UTC offset")
-    return moment
-
-
 def load_node(path: Path) -> NodeVersion:
     """Read one node file (one language version of one node)."""
-    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
-    created = as_datetime(meta["created"])
+    meta, body = read_content_file(path)
+    created = aware(meta["created"])
     return NodeVersion(
         nid=int(meta["nid"]),
         langcode=meta["langcode"],
         title=meta["title"],
         alias=meta["alias"],
         created=created,
-        changed=as_datetime(meta.get("changed", created)),
+        changed=aware(meta.get("changed", created)),
         terms=tuple(int(tid) for tid in meta.get("terms", ())),
         standfirst=meta.get("standfirst"),
         photo=meta.get("photo"),
@@ -208,7 +179,7 @@ def load_node(path: Path) -> NodeVersion:
 
 def load_content(folder: Path) -> DrupalContent:
     """Read site.toml and every nodes/*.md of a site folder."""
-    settings = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
+    settings = read_settings(folder)
     terms = {
         int(tid): Term(int(tid), dict(names), settings.get("term_langcode", "en"))
         for tid, names in settings.get("terms", {}).items()
@@ -235,16 +206,6 @@ def format_date(moment: datetime, lang: str, pattern: str = "d F Y") -> str:
     if pattern == "d F Y":
         return f"{moment.day:02d} {month} {moment.year}"
     raise ValueError(f"unsupported date format {pattern!r}")
-
-
-def iso_utc(moment: datetime) -> str:
-    """The `datetime` attribute Drupal's date formatters put on <time>: UTC with a "Z"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def rfc2822(moment: datetime) -> str:
-    """PHP's date('r'), which Drupal's RSS uses for pubDate: "Fri, 30 Nov 2018 10:15:00 +0100"."""
-    return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
 def plain_text(html: str) -> str:
@@ -340,10 +301,9 @@ class DrupalSite:
 
     def __init__(self, config: MirrorConfig, folder: Path, hosts: tuple[str, ...] = ()) -> None:
         self.config = config
-        self.folder = folder
-        if hosts:
-            self.hosts = hosts
+        self.folder = Path(folder)
         self.reload()
+        self.hosts = tuple(hosts or self.settings["hosts"])
         self.templates = theme_templates(self.settings.get("theme"))
 
     def reload(self) -> None:
@@ -496,8 +456,8 @@ class DrupalSite:
             title=version.title,
             description=description,
             date=format_date(version.created, lang, self.date_format),
-            created_iso=iso_utc(version.created),
-            changed_iso=iso_utc(version.changed),
+            created_iso=iso_utc_z(version.created),
+            changed_iso=iso_utc_z(version.changed),
             terms=[
                 (term.name(lang), f"{self.prefix(lang)}/taxonomy/term/{term.tid}") for term in terms
             ],
@@ -533,7 +493,7 @@ class DrupalSite:
                 "url": self.url_of(v, lang),
                 "hreflang": v.langcode,
                 "date": format_date(v.created, lang, self.date_format),
-                "date_iso": iso_utc(v.created),
+                "date_iso": iso_utc_z(v.created),
                 "teaser": trim_text(plain_text(" ".join(v.body)), length),
             }
             for v in versions
@@ -678,30 +638,3 @@ class DrupalSite:
         """Drupal 9's robots.txt, plus the Sitemap line the simple_sitemap setup adds."""
         body = self.templates.get_template("robots.txt").render(base_url=self.base_url)
         return MirrorResponse(body=body.encode("utf-8"), content_type="text/plain; charset=UTF-8")
-
-
-class InvestInProvenceSite(DrupalSite):
-    """www.investinprovence.com: Provence Promotion's news, French by default, English at /en."""
-
-    hosts = ("www.investinprovence.com", "investinprovence.com")
-
-    def __init__(self, config: MirrorConfig) -> None:
-        super().__init__(config, config.sites_dir / "www.investinprovence.com")
-
-
-class VilleDeMarseilleSite(DrupalSite):
-    """www.marseille.fr: the city's international news (French), dates only in <time>."""
-
-    hosts = ("www.marseille.fr", "marseille.fr")
-
-    def __init__(self, config: MirrorConfig) -> None:
-        super().__init__(config, config.sites_dir / "www.marseille.fr")
-
-
-class CityOfSanDiegoSite(DrupalSite):
-    """www.sandiego.gov: the City's "Inside San Diego" stories (English), a <time> byline."""
-
-    hosts = ("www.sandiego.gov", "sandiego.gov")
-
-    def __init__(self, config: MirrorConfig) -> None:
-        super().__init__(config, config.sites_dir / "www.sandiego.gov")

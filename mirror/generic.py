@@ -1,4 +1,4 @@
-"""A configurable "custom CMS" news site for the local mirror, and the three sources built on it.
+"""A configurable "custom CMS" news site for the local mirror, driven by its site.toml.
 
 Some partner sites run a CMS that the stored copies do not reveal (sources.md §1.4–1.6):
 maregionsud.fr, risingsud.fr, sandiegobusiness.org. `GenericSite` renders such a site
@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from mirror.content import aware, body_blocks, read_content_file, read_settings
+from mirror.dates import rfc2822
 from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 
 DATE_MARKUPS = ("jsonld", "opengraph", "time", "dateline")
@@ -37,7 +37,6 @@ MONTHS = {
     "en": "January February March April May June July August September October November December",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
 }
-FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n?(.*)\Z", re.DOTALL)
 HTML_TYPE = "text/html; charset=UTF-8"
 XML_TYPE = "application/xml; charset=UTF-8"
 FEED_TYPES = {"rss": "application/rss+xml; charset=UTF-8", "atom": "application/atom+xml"}
@@ -98,35 +97,8 @@ class Page:
     body: tuple[str, ...] = ()
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """A content file: TOML front matter between ``+++`` lines, then the body."""
-    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
-    if not match:
-        raise ValueError("a content file starts with +++, its TOML front matter, then +++")
-    return tomllib.loads(match.group(1)), match.group(2)
-
-
-def body_blocks(text: str) -> tuple[str, ...]:
-    """Blank-line separated blocks: plain text becomes a <p>, a block starting with "<"
-    is kept as HTML; the lines of a block are joined with a space, as a browser shows them."""
-    blocks = []
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        chunk = " ".join(line.strip() for line in chunk.splitlines()).strip()
-        if chunk:
-            blocks.append(chunk if chunk.startswith("<") else f"<p>{chunk}</p>")
-    return tuple(blocks)
-
-
-def aware(value: object) -> datetime:
-    """TOML datetimes must carry their offset: a post's date is an instant."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r}: dates need a UTC offset")
-    return moment
-
-
 def load_post(path: Path, sections: dict[str, Section]) -> Post:
-    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    meta, body = read_content_file(path)
     if meta["section"] not in sections:
         raise ValueError(f"{path.name}: unknown section {meta['section']!r}")
     published = aware(meta["published"])
@@ -147,7 +119,7 @@ def load_post(path: Path, sections: dict[str, Section]) -> Post:
 
 
 def load_page(path: Path, default_lang: str) -> Page:
-    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    meta, body = read_content_file(path)
     return Page(
         path=meta["path"],
         title=meta["title"],
@@ -238,15 +210,10 @@ class GenericSite:
     """A news site read from a content folder: site.toml, posts/*.md, pages/*.md."""
 
     hosts: tuple[str, ...] = ()
-    folder_name = ""
 
-    def __init__(
-        self, config: MirrorConfig, folder: Path | None = None, hosts: tuple[str, ...] = ()
-    ) -> None:
+    def __init__(self, config: MirrorConfig, folder: Path, hosts: tuple[str, ...] = ()) -> None:
         self.config = config
-        self.folder = folder or config.sites_dir / self.folder_name
-        if hosts:
-            self.hosts = hosts
+        self.folder = Path(folder)
         self.templates = Environment(
             loader=PackageLoader("mirror", "templates/generic"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True),
@@ -255,10 +222,11 @@ class GenericSite:
             keep_trailing_newline=True,
         )
         self.reload()
+        self.hosts = tuple(hosts or self.settings["hosts"])
 
     def reload(self) -> None:
         """Re-read the content folder (tests edit content between crawls)."""
-        self.settings = tomllib.loads((self.folder / "site.toml").read_text(encoding="utf-8"))
+        self.settings = read_settings(self.folder)
         self.base_url = self.settings["base_url"].rstrip("/")
         self.sections = load_sections(self.settings)
         posts = [load_post(p, self.sections) for p in sorted(self.folder.glob("posts/*.md"))]
@@ -537,7 +505,7 @@ class GenericSite:
                     "description": self.row(p, False)["teaser"],
                     "published": p.published,
                     "modified": p.modified,
-                    "pubdate": format_datetime(p.published),
+                    "pubdate": rfc2822(p.published),
                     "tags": p.tags,
                     "author": p.author or self.settings["name"],
                 }
@@ -597,24 +565,3 @@ class GenericSite:
             sitemap=self.absolute(self.sitemap["path"]) if self.sitemap else None,
         )
         return MirrorResponse(body=body.encode("utf-8"), content_type="text/plain; charset=UTF-8")
-
-
-class RegionSudSite(GenericSite):
-    """www.maregionsud.fr: the regional council's news and press releases, in French."""
-
-    hosts = ("www.maregionsud.fr", "maregionsud.fr")
-    folder_name = "www.maregionsud.fr"
-
-
-class RisingSudSite(GenericSite):
-    """www.risingsud.fr: risingSUD's news (JSON-LD, sitemap index, no feed), FR and EN."""
-
-    hosts = ("www.risingsud.fr", "risingsud.fr")
-    folder_name = "www.risingsud.fr"
-
-
-class SanDiegoBusinessSite(GenericSite):
-    """www.sandiegobusiness.org: the San Diego Regional EDC / WTC blog, full-body listings."""
-
-    hosts = ("www.sandiegobusiness.org", "sandiegobusiness.org")
-    folder_name = "www.sandiegobusiness.org"

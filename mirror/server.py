@@ -20,11 +20,12 @@ import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from mirror.dates import http_date
 from mirror.site import (
     Fault,
     MirrorConfig,
@@ -86,13 +87,6 @@ class RequestLog:
 def etag_for(body: bytes) -> str:
     """A strong validator: the quoted hash of the exact bytes served."""
     return '"' + hashlib.sha1(body).hexdigest() + '"'
-
-
-def http_date(moment: datetime) -> str:
-    """RFC 7231 date ("Sat, 17 Jun 2017 17:00:00 GMT"); naive datetimes are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

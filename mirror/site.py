@@ -108,6 +108,9 @@ class MirrorConfig:
     # Sites served before the folders' ones (MirrorSite objects): tests that need pages
     # no CMS renderer makes, such as the hostile pages of tests/hostile.py.
     extra_sites: list = field(default_factory=list)
+    # Serve every folder site through a redesigned theme (mirror.redesign): new class
+    # names and ids, datelines moved; the machine-readable evidence stays.
+    redesign: bool = False
 
 
 class MirrorSite(Protocol):

@@ -4,14 +4,15 @@ Each folder (``tests/sites/<real hostname>/``) holds a ``site.toml`` whose ``cms
 which renderer serves it (WordPress with The Events Calendar, Drupal, or the generic
 "unknown CMS" site) and whose ``hosts`` lists every hostname it answers for. Adding a
 source to the mirror is adding a folder (``partnews new-source`` makes one); no code.
+Every renderer is built the same way: ``renderer(config, folder, hosts)``.
 """
 
 from __future__ import annotations
 
 import importlib
-import tomllib
 from pathlib import Path
 
+from mirror.content import read_settings
 from mirror.site import MirrorConfig, MirrorSite
 
 RENDERERS = {
@@ -34,12 +35,35 @@ def site_folders(sites_dir: Path) -> list[Path]:
 
 
 def load_site(config: MirrorConfig, folder: Path) -> MirrorSite:
-    with open(folder / "site.toml", "rb") as f:
-        settings = tomllib.load(f)
+    settings = read_settings(folder)
     site_class = renderer(settings.get("cms", ""))
-    return site_class(config, folder, tuple(settings["hosts"]))
+    site = site_class(config, folder, tuple(settings["hosts"]))
+    if config.redesign:
+        from mirror.redesign import Redesigned
+
+        return Redesigned(site)
+    return site
 
 
 def load_sites(config: MirrorConfig) -> list[MirrorSite]:
     """Every site of the sites directory, in folder-name order."""
     return [load_site(config, folder) for folder in site_folders(config.sites_dir)]
+
+
+def bound_site(folder_name: str, sites_dir: Path) -> type:
+    """A site class bound to one folder name: ``Bound(config)`` serves
+    ``config.sites_dir / folder_name`` with the hosts of ``sites_dir``'s copy.
+
+    For tests that build one site over a copied or synthetic sites directory; the
+    mirror itself only uses `load_site`.
+    """
+    settings = read_settings(Path(sites_dir) / folder_name)
+    base = renderer(settings.get("cms", ""))
+    hosts = tuple(settings["hosts"])
+
+    def __init__(self, config: MirrorConfig) -> None:
+        base.__init__(self, config, Path(config.sites_dir) / folder_name, hosts)
+
+    name = "".join(part.capitalize() for part in folder_name.replace("-", ".").split(".")) + "Site"
+    namespace = {"hosts": hosts, "__init__": __init__, "__doc__": f"The site of {folder_name}."}
+    return type(name, (base,), namespace)

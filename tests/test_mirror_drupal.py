@@ -21,7 +21,6 @@ from parsel import Selector
 
 from mirror import SITES_DIR
 from mirror.drupal import (
-    InvestInProvenceSite,
     format_date,
     page_number,
     pager_window,
@@ -29,6 +28,7 @@ from mirror.drupal import (
 )
 from mirror.server import MirrorServer
 from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
+from tests.mirror_sites import InvestInProvenceSite
 
 BASE = "https://www.investinprovence.com"
 SITE_FOLDER = SITES_DIR / "www.investinprovence.com"

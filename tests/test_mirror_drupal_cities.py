@@ -19,10 +19,11 @@ import pytest
 from parsel import Selector
 
 from mirror import SITES_DIR
-from mirror.drupal import CityOfSanDiegoSite, VilleDeMarseilleSite, format_date
+from mirror.drupal import format_date
 from mirror.site import MirrorConfig, MirrorRequest, MirrorResponse
 from partnews.dates import parse_date
 from tests.mirror_content import node_files, site_settings
+from tests.mirror_sites import CityOfSanDiegoSite, VilleDeMarseilleSite
 
 MARSEILLE = SITES_DIR / "www.marseille.fr"
 SAN_DIEGO = SITES_DIR / "www.sandiego.gov"

@@ -45,15 +45,22 @@ def register(subparsers) -> None:
         default=SITES_DIR,
         help=f"folder of the sites' content ({SITES_DIR})",
     )
+    parser.add_argument(
+        "--redesign",
+        action="store_true",
+        help="serve every site through a redesigned theme: new class names and ids, "
+        "datelines moved; JSON-LD, meta tags, <time datetime>, feeds, sitemaps and APIs kept",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    config = MirrorConfig(sites_dir=args.sites_dir, today=args.today)
+    config = MirrorConfig(sites_dir=args.sites_dir, today=args.today, redesign=args.redesign)
     server = MirrorServer(config, host=args.host, port=args.port, verbose=args.verbose)
     server.bind()  # bind first so that the printed URL has the real port
-    print(f"Mirror serving on {server.url} (today is {config.today.isoformat()})")
+    theme = ", redesigned theme" if config.redesign else ""
+    print(f"Mirror serving on {server.url} (today is {config.today.isoformat()}{theme})")
     for site in server.sites:
         print(f"  {site.hosts[0]}: {', '.join(site.hosts)}  ({server.url}/{site.hosts[0]}/)")
     print(f"Crawl it with: partnews crawl --mirror {server.url}")
