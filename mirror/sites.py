@@ -12,12 +12,14 @@ import importlib
 import tomllib
 from pathlib import Path
 
+from mirror.recorded import with_recordings
 from mirror.site import MirrorConfig, MirrorSite
 
 RENDERERS = {
     "wordpress": "mirror.wordpress:WordPressSite",
     "drupal": "mirror.drupal:DrupalSite",
     "generic": "mirror.generic:GenericSite",
+    "recorded": "mirror.recorded:RecordedSite",  # real answers only (partnews probe --save)
 }
 
 
@@ -37,7 +39,9 @@ def load_site(config: MirrorConfig, folder: Path) -> MirrorSite:
     with open(folder / "site.toml", "rb") as f:
         settings = tomllib.load(f)
     site_class = renderer(settings.get("cms", ""))
-    return site_class(config, folder, tuple(settings["hosts"]))
+    site = site_class(config, folder, tuple(settings["hosts"]))
+    # a recorded/ directory beside invented content is served first (mirror/recorded.py)
+    return with_recordings(site, config, folder)
 
 
 def load_sites(config: MirrorConfig) -> list[MirrorSite]:
