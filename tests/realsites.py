@@ -129,9 +129,16 @@ def build_site(folder: str, sites_dir: Path) -> Path:
         if row["kind"] not in CONTENT_TYPES:
             continue  # expected outputs of other libraries, not responses
         body = (realdata_dir() / row["local_path"]).read_bytes()
-        url = f"https://{site.host}{site.url_path(row['local_path'])}"
+        path = site.url_path(row["local_path"])
         headers = [("Content-Type", CONTENT_TYPES[row["kind"]])]
-        save_response(site_dir, url, 200, headers, body, recorded_at=RECORDED_AT)
+        # WordPress answers a REST route with and without its trailing slash, and wget's
+        # folder/index.html layout cannot tell which was asked: record both.
+        paths = [path]
+        if path.startswith("/wp-json/") and path.endswith("/") and path != "/wp-json/":
+            paths.append(path.rstrip("/"))
+        for each in paths:
+            url = f"https://{site.host}{each}"
+            save_response(site_dir, url, 200, headers, body, recorded_at=RECORDED_AT)
     return site_dir
 
 
