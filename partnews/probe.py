@@ -22,7 +22,6 @@ The detection functions (`page_signals`, `feed_info`, `sitemap_info`, `pager_of`
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import time
@@ -142,7 +141,8 @@ def ascii_url(url: str) -> str:
 
 
 def decode_body(body: bytes, encoding: str, limit: int = MAX_BYTES) -> bytes:
-    """The body without its Content-Encoding, inflating at most `limit` bytes."""
+    """The body without its Content-Encoding, inflating at most `limit` bytes (a
+    compressed bomb stops there); ValueError when it does not inflate."""
     encoding = encoding.strip().lower()
     if encoding in ("gzip", "x-gzip"):
         inflater = zlib.decompressobj(31)
@@ -152,8 +152,8 @@ def decode_body(body: bytes, encoding: str, limit: int = MAX_BYTES) -> bytes:
         return body
     try:
         return inflater.decompress(body, limit)
-    except zlib.error:
-        return gzip.decompress(body)[:limit]
+    except zlib.error as error:
+        raise ValueError(f"undecodable {encoding} body: {error}") from error
 
 
 class Fetcher:
@@ -276,7 +276,12 @@ class Fetcher:
             answer.error = f"body cut at {self.max_bytes} bytes"
         encoding = answer.header("Content-Encoding")
         if encoding:
-            answer.body = decode_body(answer.body, encoding, self.max_bytes)
+            try:
+                answer.body = decode_body(answer.body, encoding, self.max_bytes)
+            except ValueError as error:
+                answer.body, answer.error = b"", str(error)  # said in the request list
+            if len(answer.body) >= self.max_bytes:
+                answer.error = f"body cut at {self.max_bytes} bytes once inflated"
         self.requests.append(RequestRecord(url, answer.status, note or answer.error))
         if self.save_dir is not None and answer.status:
             site_dir = self.save_dir / real.hostname

@@ -18,6 +18,7 @@ from scrapy.utils.project import get_project_settings
 from crawler.settings import USER_AGENT
 from crawler.sources import _source, load_sources
 from crawler.spiders.configured import BASES, spider_attributes
+from mirror.site import Fault
 from partnews.cli import main
 from partnews.probe import (
     LADDERS,
@@ -174,6 +175,26 @@ def test_a_small_budget_is_a_hard_limit(mirror_factory):
     assert len(report.requests) == 4
     assert len(server.requests) == 4
     assert {s.reason for s in report.skipped} == {"budget"}
+
+
+def test_any_page_of_the_site_will_do(mirror):
+    report = probe(
+        "https://www.maregionsud.fr/actualites/jumelage-san-diego-marseille-2025",
+        Fetcher(USER_AGENT, delay=0, mirror=mirror.url),
+    )
+    spider = spider_class("region_sud")
+    assert report.cms == SOURCES["region_sud"].cms
+    assert path_of(report.rung("feed").url) in spider.feed_paths
+    assert "/" in [path_of(r.url) for r in report.requests]  # the home is read too
+
+
+def test_a_compressed_bomb_is_inflated_only_up_to_the_cap(mirror_factory):
+    bomb = Fault(path="^/$", host="www.maregionsud.fr", gzip_bomb=30_000_000)
+    server = mirror_factory(faults=[bomb])
+    fetcher = Fetcher(USER_AGENT, delay=0, mirror=server.url, max_bytes=1_000_000)
+    answer = fetcher.get("https://www.maregionsud.fr/")
+    assert answer.status == 200
+    assert len(answer.body) <= 1_000_000 and "cut" in answer.error
 
 
 def robots_site(tmp_path: Path, robots: str) -> Path:
