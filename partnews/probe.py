@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from lxml import etree
 from protego import Protego
 
 from partnews.recorded import save_response, write_site_toml
@@ -186,6 +187,7 @@ class Fetcher:
         self.robots: dict[str, Protego | None] = {}
         self.robots_fetched: dict[str, Fetched] = {}
         self.saved: list[Path] = []
+        self.cache: dict[str, Fetched] = {}
         self._opener = urllib.request.build_opener(_NoRedirect)
         self._last = 0.0
 
@@ -214,15 +216,25 @@ class Fetcher:
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         self.robots[parts.netloc] = None  # while fetching (and when there is none)
         answer = self._request(robots_url, note="robots.txt")
+        for _ in range(MAX_REDIRECTS):  # RFC 9309: follow a robots.txt's redirects
+            location = answer.header("Location") if answer is not None else ""
+            if answer is None or answer.status not in (301, 302, 303, 307, 308) or not location:
+                break
+            answer = self._request(ascii_url(urljoin(robots_url, location)), note="robots.txt")
         if answer is None:
             return
-        self.robots_fetched[parts.netloc] = answer
-        if answer.ok:
-            self.robots[parts.netloc] = Protego.parse(answer.text)
+        # a robots.txt redirected to another host is that host's too (www to bare)
+        netlocs = dict.fromkeys([parts.netloc, urlsplit(answer.url).netloc])
+        for netloc in netlocs:
+            self.robots_fetched.setdefault(netloc, answer)
+            if answer.ok:
+                self.robots[netloc] = Protego.parse(answer.text)
 
     def get(self, url: str, note: str = "") -> Fetched | None:
         """GET `url` (following redirects); None when robots.txt or the budget forbids it."""
         url = ascii_url(url)
+        if url in self.cache:
+            return self.cache[url]  # asked twice (a start page that is also the listing)
         if not self.allowed(url):
             self.skipped.append(Skipped(url, "robots.txt"))
             return None
@@ -239,6 +251,7 @@ class Fetcher:
                     return answer
                 continue
             answer.requested = first
+            self.cache[first] = answer
             return answer
         return answer
 
@@ -317,7 +330,7 @@ class PageSignals:
 def _html(text: str):
     try:
         return lxml.html.fromstring(text.encode("utf-8")) if text.strip() else None
-    except (lxml.etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError):
         return None  # not HTML at all (an empty or binary answer): no signals
 
 
@@ -340,7 +353,7 @@ def page_signals(html: str, url: str, headers: list[tuple[str, str]] = ()) -> Pa
     if root is None:
         return signals
     signals.lang = (root.get("lang") or "").strip() or signals.lang
-    signals.title = " ".join(root.findtext(".//title") or "".split())
+    signals.title = " ".join((root.findtext(".//title") or "").split())
     site_name = root.xpath("//meta[@property='og:site_name']/@content")
     signals.site_name = site_name[0].strip() if site_name else ""
     for generator in root.xpath("//meta[translate(@name,'GENERATOR','generator')='generator']"):
@@ -771,22 +784,32 @@ class Probe:
     # -- steps -----------------------------------------------------------------------
 
     def pages(self) -> None:
-        """robots.txt (fetched by the Fetcher before anything else), the page, the home."""
-        home = self.url("/")
-        for url in dict.fromkeys([self.start, home]):
+        """robots.txt (fetched by the Fetcher before anything else), the page, the home.
+
+        A start page that redirects to another host (www to bare, http to https) moves
+        the whole probe there: the home, the rungs and robots.txt are that host's.
+        """
+        urls = [self.start]
+        while urls:
+            url = urls.pop(0)
             answer = self.fetcher.get(url, note="page")
+            if url == self.start:
+                if answer is not None and answer.url != self.start:
+                    final = urlsplit(answer.url)
+                    self.report.host = final.hostname or self.report.host
+                    self.base = f"{final.scheme}://{final.netloc}"
+                if self.url("/") != url and (answer is None or answer.url != self.url("/")):
+                    urls.append(self.url("/"))
             if answer is None or not answer.ok or "html" not in answer.content_type:
                 continue
-            if url == self.start and answer.url != self.start:
-                self.report.host = urlsplit(answer.url).hostname or self.report.host
-                self.base = f"{urlsplit(answer.url).scheme}://{urlsplit(answer.url).netloc}"
             signals = page_signals(answer.text, answer.url, answer.headers)
             self.signals.append(signals)
             for kind in ("wordpress", "drupal", "tribe_events"):
                 for text in getattr(signals, kind):
                     self.note(kind, text)
-        robots = self.fetcher.robots_fetched.get(urlsplit(self.start).netloc)
-        rules = self.fetcher.robots.get(urlsplit(self.start).netloc)
+        netloc = urlsplit(self.base).netloc
+        robots = self.fetcher.robots_fetched.get(netloc)
+        rules = self.fetcher.robots.get(netloc)
         self.report.robots = {
             "url": self.url("/robots.txt"),
             "status": robots.status if robots else None,

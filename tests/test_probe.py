@@ -188,6 +188,19 @@ def test_any_page_of_the_site_will_do(mirror):
     assert "/" in [path_of(r.url) for r in report.requests]  # the home is read too
 
 
+def test_a_redirect_to_the_other_host_moves_the_probe(mirror):
+    source = SOURCES["times_of_san_diego"]
+    report = probe(
+        "https://www.timesofsandiego.com/", Fetcher(USER_AGENT, delay=0, mirror=mirror.url)
+    )
+    canonical = next(h for h in source.hosts if h.startswith("www.") == source.prefer_www)
+    assert report.host == canonical
+    assert report.robots["status"] == 200 and report.robots["sitemaps"]
+    asked = [r.url for r in report.requests]
+    assert len(asked) == len(set(asked))  # robots.txt and pages asked once each
+    assert report.cms == "wordpress" and "wp-rest" in report.ladder
+
+
 def test_a_compressed_bomb_is_inflated_only_up_to_the_cap(mirror_factory):
     bomb = Fault(path="^/$", host="www.maregionsud.fr", gzip_bomb=30_000_000)
     server = mirror_factory(faults=[bomb])
