@@ -8,6 +8,11 @@ the probe's own output: the probe must find what those spiders were written to u
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from crawler.settings import USER_AGENT
 from crawler.sources import _source, load_sources
 from crawler.spiders.configured import BASES, spider_attributes
 from mirror.site import Fault
+from partnews import REPO_ROOT
 from partnews.cli import main
 from partnews.probe import (
     LADDERS,
@@ -462,3 +468,58 @@ def test_real_wordpress_posts_lead_to_a_dated_article(real_probes):
     assert any(s.url.endswith("/2020/01/an-app-for-the-ministry/") for s in read)
     assert all(s.reading.published and s.reading.published_from for s in read)
     assert report.timezone  # from the REST index's timezone_string
+
+
+# --- end to end: a source made from the probe alone -----------------------------------
+
+# Registry sources removed from a copy of the repository, then made again by
+# `new-source --from-probe` under another id: (generic ladder, Drupal).
+REMADE = {"region_sud": "region_again", "city_of_san_diego": "city_again"}
+IGNORED = (".venv", ".git", "data", "test-output", "__pycache__", ".pytest_cache")
+IGNORED += (".ruff_cache", ".hypothesis")
+
+
+def test_sources_made_from_the_probe_alone_crawl_every_item(tmp_path, mirror):
+    """The generated test of each remade source (every item of its mirror folder
+    archived once, with its title, URL and date) passes with the probe's block alone."""
+    root = tmp_path / "partnews"
+    shutil.copytree(REPO_ROOT, root, ignore=shutil.ignore_patterns(*IGNORED))
+    registry = root / "crawler" / "sources.toml"
+    blocks = re.split(r"(?m)^(?=\[)", registry.read_text(encoding="utf-8"))
+    kept = [b for b in blocks if not re.match(rf"\[({'|'.join(REMADE)})[\].]", b)]
+    registry.write_text("".join(kept), encoding="utf-8")
+    for source_id in REMADE:
+        (root / "crawler" / "spiders" / f"{source_id}.py").unlink(missing_ok=True)
+        (root / "tests" / f"test_source_{source_id}.py").unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    for source_id, new_id in REMADE.items():
+        homepage = SOURCES[source_id].homepage
+        made = run(
+            "partnews.cli",
+            "new-source",
+            new_id,
+            "--from-probe",
+            homepage,
+            "--mirror",
+            mirror.url,
+            "--delay",
+            "0",
+        )
+        assert made.returncode == 0, made.stderr[-2000:]
+        block = tomllib.loads(registry.read_text(encoding="utf-8"))[new_id]
+        assert block["cms"] == SOURCES[source_id].cms and "spider" in block
+    tests = [f"tests/test_source_{new_id}.py" for new_id in REMADE.values()]
+    result = run("pytest", "-q", "-p", "no:cacheprovider", *tests)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
