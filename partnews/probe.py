@@ -554,6 +554,7 @@ class Evidence:
     time_datetime: str = ""
     og_title: str = ""
     h1: str = ""
+    title: str = ""  # the <title> element, whitespace folded
 
 
 def page_evidence(html: str) -> Evidence:
@@ -584,6 +585,7 @@ def page_evidence(html: str) -> Evidence:
     evidence.og_title = og[0].strip() if og else ""
     h1 = root.xpath("//h1")
     evidence.h1 = " ".join(h1[0].text_content().split()) if h1 else ""
+    evidence.title = " ".join((root.findtext(".//title") or "").split())
     return evidence
 
 
@@ -1216,7 +1218,10 @@ def new_source_for(report: ProbeReport, source_id: str | None = None, **override
         if report.rung("tribe-events-rest") and report.rung("tribe-events-rest").works
         else ("news",)
     )
+    french = report.timezone == "Europe/Paris" or report.languages[:1] == ["fr"]
     values = {
+        # the scaffold's default side is by host (.fr); a French site on .com is ours too
+        "side": "Région Sud" if french else None,
         "languages": report.languages or None,
         "timezone": report.timezone or None,
         "kinds": kinds,
@@ -1306,16 +1311,18 @@ def format_report(report: ProbeReport, source_id: str | None = None) -> str:
                 f"           page declares: {', '.join(d for d in declared if d) or 'nothing'}; "
                 f"elsewhere: {', '.join(k for k in known if k) or 'nothing'}"
             )
-        title_from = (
-            "og:title"
-            if evidence.og_title and evidence.og_title == reading.title
-            else "h1"
-            if evidence.h1 == reading.title
-            else "<title>/JSON-LD"
-        )
-        lines.append(f"    title  {reading.title or 'none'} (matches {title_from})")
+        places = (("og:title", evidence.og_title), ("h1", evidence.h1), ("<title>", evidence.title))
+        if not reading.published:
+            lines.append(
+                "           ! no date the page reader can read: find the page's dateline and "
+                "give it as dateline_css (or time_css) in the spider table"
+            )
+        same = [name for name, value in places if value and value == reading.title]
+        title_from = "same as " + ", ".join(same) if same else "JSON-LD or a cleaned <title>"
+        lines.append(f"    title  {reading.title or 'none'} ({title_from})")
         lines.append(
-            f"    body   {reading.body_chars} characters; language {reading.language or 'unknown'}"
+            f"    body   {reading.body_chars} characters (trafilatura, "
+            f"crawler/extract/article.py); language {reading.language or 'unknown'}"
         )
     skipped = Counter(s.reason for s in report.skipped)
     lines.append(
@@ -1326,6 +1333,8 @@ def format_report(report: ProbeReport, source_id: str | None = None) -> str:
             else ""
         )
     )
+    for request in report.requests:
+        lines.append(f"  {request.status or '---'} {request.url}  {request.note}")
     if report.saved:
         lines.append(
             f"Saved {len(report.saved)} responses (recorded/ in the mirror's site layout)."

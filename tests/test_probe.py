@@ -153,6 +153,8 @@ def test_the_printed_block_is_a_valid_registry_block(probes, source_id):
     source = _source("probed", block["probed"])
     assert source.cms == report.cms
     assert set(SOURCES[source_id].hosts) & set(source.hosts)
+    assert source.side == SOURCES[source_id].side
+    assert source.timezone == SOURCES[source_id].timezone
     # the [probed.spider] table is what configured.py accepts for that base spider
     spider_attributes(source, BASES[source.cms])
 
