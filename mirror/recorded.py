@@ -95,6 +95,8 @@ class RecordedOverlay:
 
     def __getattr__(self, name: str):
         # tests and tools reach into the invented site (its posts, its settings)
+        if name == "inner":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
 

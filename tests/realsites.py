@@ -12,7 +12,9 @@ over real HTTP. Nothing is copied into the repository.
     server = mirror_factory(sites_dir=sites_dir)
     host = REAL_SITES["saint-gilles-vieux-marche"].host   # IDNA form, as sent in Host
 
-The files carry no recorded headers beyond Content-Type: realdata kept bodies only.
+The files carry no recorded headers beyond Content-Type: realdata kept bodies only. The
+mirror matches path and query exactly: `build_site(..., also=...)` records a file under
+the further URLs a spider asks (``?per_page=100&page=1``).
 """
 
 from __future__ import annotations
@@ -117,12 +119,23 @@ def url_path_of(relative: str) -> str:
     return path
 
 
-def build_site(folder: str, sites_dir: Path) -> Path:
-    """Write realdata/<folder> as a recorded site under `sites_dir`; returns the site folder."""
+def build_site(folder: str, sites_dir: Path, also: dict[str, list[str]] | None = None) -> Path:
+    """Write realdata/<folder> as a recorded site under `sites_dir`; returns the site folder.
+
+    The mirror matches path and query exactly, so a spider that asks
+    ``/wp-json/wp/v2/posts?per_page=100`` finds nothing recorded at ``/wp-json/wp/v2/posts``:
+    `also` records a file under more URL paths, the ones the spider asks
+    (``{"wp-json/wp/v2/posts/index.html": ["/wp-json/wp/v2/posts?per_page=100&page=1"]}``,
+    keys relative to the realdata folder).
+    """
     site = REAL_SITES[folder]
     rows = site.rows()
     if not rows:
         raise FileNotFoundError(SKIP_REASON)
+    also = also or {}
+    unknown = set(also) - {row["local_path"][len(folder) + 1 :] for row in rows}
+    if unknown:
+        raise KeyError(f"not files of realdata/{folder}: {sorted(unknown)}")
     site_dir = Path(sites_dir) / site.host
     write_site_toml(site_dir, [site.host])
     for row in rows:
@@ -136,6 +149,7 @@ def build_site(folder: str, sites_dir: Path) -> Path:
         paths = [path]
         if path.startswith("/wp-json/") and path.endswith("/") and path != "/wp-json/":
             paths.append(path.rstrip("/"))
+        paths += also.get(row["local_path"][len(folder) + 1 :], [])
         for each in paths:
             url = f"https://{site.host}{each}"
             save_response(site_dir, url, 200, headers, body, recorded_at=RECORDED_AT)

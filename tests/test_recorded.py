@@ -281,3 +281,20 @@ def test_drupal_xmlsitemap_pages_answer_at_sitemap_xml_with_page(tmp_path, mirro
 def test_build_site_refuses_an_unknown_folder(tmp_path):
     with pytest.raises(KeyError):
         build_site("no-such-site", tmp_path)
+
+
+def test_a_realdata_file_can_answer_the_urls_a_spider_asks(tmp_path, mirror_factory):
+    require_realdata()
+    site = REAL_SITES["unitingnc"]
+    asked = "/wp-json/wp/v2/posts?page=1&per_page=100"
+    also = {"wp-json/wp/v2/posts/index.html": [asked]}
+    build_site(site.folder, tmp_path / "sites", also=also)
+    server = mirror_factory(sites_dir=tmp_path / "sites")
+    expected = (realdata_dir() / site.folder / "wp-json/wp/v2/posts/index.html").read_bytes()
+    assert (
+        fetch_url(server.url, "/wp-json/wp/v2/posts?per_page=100&page=1", host=site.host).body
+        == expected
+    )
+    assert fetch_url(server.url, "/wp-json/wp/v2/posts?per_page=10", host=site.host).status == 404
+    with pytest.raises(KeyError):
+        build_site(site.folder, tmp_path / "other", also={"no/such/file": ["/x"]})
