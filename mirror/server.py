@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from mirror.dates import http_date
+from mirror.recorded import RecordedMirrorResponse, send_recorded
 from mirror.site import (
     Fault,
     MirrorConfig,
@@ -406,6 +407,14 @@ class MirrorServer:
                 response.headers["Retry-After"] = str(fault.retry_after)
         else:
             response = self.respond(method, host, path, site, headers)
+        if fault is None and isinstance(response, RecordedMirrorResponse):
+            # a real site's answer: its own headers and validators, nothing of ours
+            status = response.status
+            if status == 200 and is_not_modified(headers, response.etag, response.last_modified):
+                status = 304
+            self._log(method, host, path, status, label)
+            send_recorded(handler, method, response, status)
+            return
         if fault is not None:
             response = alter_body(response, fault)
         status = response.status

@@ -13,12 +13,14 @@ import importlib
 from pathlib import Path
 
 from mirror.content import read_settings
+from mirror.recorded import with_recordings
 from mirror.site import MirrorConfig, MirrorSite
 
 RENDERERS = {
     "wordpress": "mirror.wordpress:WordPressSite",
     "drupal": "mirror.drupal:DrupalSite",
     "generic": "mirror.generic:GenericSite",
+    "recorded": "mirror.recorded:RecordedSite",  # real answers only (partnews probe --save)
 }
 
 
@@ -38,11 +40,12 @@ def load_site(config: MirrorConfig, folder: Path) -> MirrorSite:
     settings = read_settings(folder)
     site_class = renderer(settings.get("cms", ""))
     site = site_class(config, folder, tuple(settings["hosts"]))
-    if config.redesign:
+    if config.redesign:  # the invented pages only: recorded ones are real already
         from mirror.redesign import Redesigned
 
-        return Redesigned(site)
-    return site
+        site = Redesigned(site)
+    # a recorded/ directory beside invented content is served first (mirror/recorded.py)
+    return with_recordings(site, config, folder)
 
 
 def load_sites(config: MirrorConfig) -> list[MirrorSite]:

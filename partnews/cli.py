@@ -24,6 +24,7 @@ COMMANDS = (
     "relevance",
     "sources",
     "new_source",
+    "probe",
 )
 
 

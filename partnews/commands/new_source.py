@@ -14,6 +14,10 @@ EXAMPLE = """examples:
   partnews new-source la_provence --cms press --name "La Provence" \\
       --homepage https://www.laprovence.com/ --relevance filtered
 
+  partnews new-source nice_cote_dazur --from-probe https://www.nice.fr/
+      (cms, name, hosts, languages, timezone, feed/sitemap/listing paths: what
+      `partnews probe` found on the real site; any option given here wins)
+
 Then edit the mirror folder to look like the real site (docs/adding-a-source.md) and run
   .venv/bin/pytest tests/test_source_ID.py
 """
@@ -37,14 +41,30 @@ def register(subparsers) -> None:
     )
     parser.add_argument("id", help="source id: lower_case_with_underscores, unique")
     parser.add_argument(
+        "--from-probe",
+        metavar="URL",
+        help="probe this page of the real site first (partnews probe) and prefill the "
+        "block from what it finds; --cms, --name and --homepage are then optional",
+    )
+    parser.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="with --from-probe: probe through this local mirror instead of the internet",
+    )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=1.0,
+        help="with --from-probe: seconds between the probe's requests (default 1)",
+    )
+    parser.add_argument(
         "--cms",
-        required=True,
         choices=["wordpress", "drupal", "generic", "press"],
         help="the base spider: wordpress (REST API), drupal (feed, views, sitemap), "
         "generic (feed → sitemap → listing) or press (WordPress search feeds)",
     )
-    parser.add_argument("--name", required=True, help='the source\'s name ("Ville de Nice")')
-    parser.add_argument("--homepage", required=True, help="https://www.example.org/")
+    parser.add_argument("--name", help='the source\'s name ("Ville de Nice")')
+    parser.add_argument("--homepage", help="https://www.example.org/")
     parser.add_argument(
         "--side",
         help='"San Diego" or "Région Sud" (default: Région Sud for a .fr host)',
@@ -80,17 +100,24 @@ def run(args) -> int:
     from partnews.scaffold import ScaffoldError, create_source, new_source
 
     root = (args.root or partnews.REPO_ROOT).resolve()
-    new = new_source(
-        args.id,
-        args.cms,
-        args.name,
-        args.homepage,
-        side=args.side,
-        languages=args.languages,
-        timezone=args.timezone,
-        relevance=args.relevance,
-        spider_file=args.spider_file,
-    )
+    if args.from_probe:
+        new = from_probe(args)
+    else:
+        missing = [f"--{n}" for n in ("cms", "name", "homepage") if not getattr(args, n)]
+        if missing:
+            print(f"new-source: {', '.join(missing)} needed (or --from-probe URL)", file=sys.stderr)
+            return 2
+        new = new_source(
+            args.id,
+            args.cms,
+            args.name,
+            args.homepage,
+            side=args.side,
+            languages=args.languages,
+            timezone=args.timezone,
+            relevance=args.relevance,
+            spider_file=args.spider_file,
+        )
     try:
         made = create_source(new, root)
     except ScaffoldError as error:
@@ -111,3 +138,26 @@ def run(args) -> int:
         f"  4. partnews mirror, then partnews crawl {new.id} --mirror http://127.0.0.1:8001"
     )
     return 0
+
+
+def from_probe(args):
+    """The NewSource `partnews probe` suggests for args.from_probe, the options given winning."""
+    from dataclasses import replace
+
+    from crawler.settings import USER_AGENT
+    from partnews.probe import Fetcher, format_report, new_source_for, probe
+
+    fetcher = Fetcher(USER_AGENT, delay=args.delay, mirror=args.mirror)
+    report = probe(args.from_probe, fetcher)
+    print(format_report(report, args.id).split("\ncrawler/sources.toml block:")[0])
+    new = new_source_for(
+        report,
+        args.id,
+        side=args.side,
+        languages=args.languages,
+        timezone=args.timezone,
+        relevance=args.relevance,
+        spider_file=args.spider_file,
+    )
+    given = {k: getattr(args, k) for k in ("cms", "name", "homepage") if getattr(args, k)}
+    return replace(new, **given) if given else new

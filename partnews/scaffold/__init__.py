@@ -119,6 +119,13 @@ class NewSource:
     timezone: str
     relevance: str
     spider_file: bool = False
+    kinds: tuple[str, ...] = ("news",)
+    # Base-spider attributes found on the real site by `partnews probe` (name, value):
+    # when given, the registry block sets these instead of the skeleton mirror's.
+    found: tuple[tuple[str, object], ...] = ()
+    probed: bool = False  # made from a probe: `found` is all there is, even when empty
+    # A comment line written above the block (where its values came from).
+    note: str = ""
 
     @property
     def host(self) -> str:
@@ -162,6 +169,10 @@ def new_source(
     timezone: str | None = None,
     relevance: str | None = None,
     spider_file: bool = False,
+    kinds: tuple[str, ...] = ("news",),
+    found: tuple[tuple[str, object], ...] = (),
+    probed: bool = False,
+    note: str = "",
 ) -> NewSource:
     """A `NewSource` with the defaults of its side: a French host is on the Région Sud
     side, which writes French in Europe/Paris; the other side English in Los Angeles;
@@ -179,6 +190,10 @@ def new_source(
         timezone=timezone or ("Europe/Paris" if french else "America/Los_Angeles"),
         relevance=relevance or ("filtered" if cms == "press" else "all"),
         spider_file=spider_file,
+        kinds=tuple(kinds),
+        found=tuple(found),
+        probed=probed,
+        note=note,
     )
 
 
@@ -314,6 +329,8 @@ def needed_attributes(new: NewSource) -> dict[str, object]:
     needs none: the REST API is at the same place on every site."""
     from crawler.spiders.generic import Listing
 
+    if new.probed or new.found:
+        return dict(new.found)
     listing = TEXTS[new.lang]["listing_path"]
     article = re.compile(f"^{listing}/[^/]+$")
     if new.cms == "drupal":
@@ -361,6 +378,7 @@ def attribute_lines(new: NewSource, render, comment: str, assign: str) -> list[s
 def registry_block(new: NewSource) -> str:
     """The source's block for crawler/sources.toml, with every field of the file's header."""
     lines = [
+        *([f"# {new.note}"] if new.note else []),
         f"[{new.id}]",
         f"name = {toml_value(new.name)}",
         f"organisation = {toml_value(new.name)}  # who runs the site, if its name does not say",
@@ -371,7 +389,7 @@ def registry_block(new: NewSource) -> str:
         f"languages = {toml_value(new.languages)}",
         f"timezone = {toml_value(new.timezone)}",
         f"day_first = {toml_value(new.languages[0] != 'en')}",
-        'kinds = ["news"]',
+        f"kinds = {toml_value(new.kinds)}",
         f"relevance = {toml_value(new.relevance)}",
         f"cms = {toml_value(new.cms)}",
     ]
