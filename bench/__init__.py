@@ -1,1 +1,1 @@
-"""Benchmarks (run as modules: python -m bench.<name>)."""
+"""Benchmarks: `python -m bench NAME [--quick]`; the registry is bench/__main__.py."""

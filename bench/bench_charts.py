@@ -13,6 +13,7 @@ and dropped again, so a kept archive is left as it was found.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -29,6 +30,9 @@ from archive.publish import METADATA_PATH, SETTINGS, datasette_app
 COUNT = int(os.environ.get("BENCH_CHARTS_ITEMS", "1000000"))
 REPEAT = 5
 NIGHTS = 3 * 365
+QUICK_ITEMS, QUICK_NIGHTS = 1000, 30
+FIGURE_LABEL = "With the proposed chart indexes"
+BASELINE_LABEL = "With archive/schema.py's indexes"
 
 # The charts' queries with the parameters a page sends (every filter of the monthly chart).
 CASES = [
@@ -158,36 +162,50 @@ def measure(path: Path, label: str) -> None:
     print()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     from bench.bench_archive import build_archive, existing_archive
 
-    keep = os.environ.get("BENCH_ARCHIVE_DB")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench charts", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--items", type=int, default=COUNT, help=f"(default {COUNT:,})")
+    parser.add_argument("--nights", type=int, default=NIGHTS, help=f"(default {NIGHTS})")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_ITEMS:,} items, {QUICK_NIGHTS} nights: to check the bench works",
+    )
+    args = parser.parse_args(argv)
+    count, nights = (QUICK_ITEMS, QUICK_NIGHTS) if args.quick else (args.items, args.nights)
+    # A quick run never touches a kept archive (it would rebuild it at the tiny size).
+    keep = None if args.quick else os.environ.get("BENCH_ARCHIVE_DB")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(keep) if keep else Path(tmp) / "partnews.db"
-        if existing_archive(path, COUNT):
-            print(f"Reusing {path} ({COUNT:,} items).")
+        if existing_archive(path, count):
+            print(f"Reusing {path} ({count:,} items).")
         else:
             path.with_suffix(".inspect.json").unlink(missing_ok=True)
-            report = build_archive(path, COUNT)
-            print(f"Built {COUNT:,} items in {report.total:.0f} s.")
-        runs = add_nightly_runs(path)
-        print(f"Added {runs:,} nightly crawl runs ({NIGHTS} nights).\n" if runs else "")
+            report = build_archive(path, count)
+            print(f"Built {count:,} items in {report.total:.0f} s.")
+        runs = add_nightly_runs(path, nights)
+        print(f"Added {runs:,} nightly crawl runs ({nights} nights).\n" if runs else "")
         print(f"Datasette's time limit: {SETTINGS['sql_time_limit_ms']} ms per query.\n")
-        measure(path, "With archive/schema.py's indexes")
+        measure(path, BASELINE_LABEL + " (the baseline)")
         conn = sqlite3.connect(path)
         try:
             for sql in PROPOSED_INDEXES.values():
                 conn.execute(sql)
             conn.execute("analyze")
             conn.commit()
-            measure(path, "With the proposed chart indexes: " + ", ".join(PROPOSED_INDEXES))
+            measure(path, FIGURE_LABEL + ": " + ", ".join(PROPOSED_INDEXES))
         finally:
             for name in PROPOSED_INDEXES:
                 conn.execute(f"drop index if exists {name}")
             conn.execute("analyze")
             conn.commit()
             conn.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

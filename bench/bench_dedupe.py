@@ -15,6 +15,7 @@ list of reposts.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import tempfile
@@ -33,6 +34,9 @@ REFERENCE = int(os.environ.get("BENCH_DEDUPE_REFERENCE", "10000"))
 SAMPLE = int(os.environ.get("BENCH_DEDUPE_SAMPLE", "1000"))
 RATE = 0.05
 BATCH = 1000
+QUICK = {"items": 600, "reference": 200, "sample": 50}
+FIGURE_LABEL = "LSH check against the archive"
+BASELINE_LABEL = "baseline: exact pairwise Jaccard"
 
 
 def peak_rss_mb() -> float:
@@ -40,8 +44,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def check_all() -> dict:
-    """Archive COUNT items, timing the near-duplicate check of each; the peak memory is
+def check_all(count: int, reference: int, sample: int) -> dict:
+    """Archive count items, timing the near-duplicate check of each; the peak memory is
     read before anything else is held, so it is the archive's."""
     results: dict = {"check_seconds": 0.0, "rss_start_mb": peak_rss_mb(), "candidates": {}}
     labelled: list[tuple[str, str]] = []  # (repost id, original id), from the generator
@@ -49,17 +53,17 @@ def check_all() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         archive = Archive(Path(tmp) / "bench.db")
         db, index, now = archive.db, archive.reposts, utc_now()
-        items = generated_items_with_reposts(COUNT, RATE)
-        for batch_start in range(0, COUNT, BATCH):
+        items = generated_items_with_reposts(count, RATE)
+        for batch_start in range(0, count, BATCH):
             with db.conn:  # one transaction per batch; reads see its writes
-                for n in range(batch_start, min(batch_start + BATCH, COUNT)):
+                for n in range(batch_start, min(batch_start + BATCH, count)):
                     item, original = next(items)
                     item_id = ids[n] = new_item_id(item["url"])
                     item.update(id=item_id, content_hash=content_hash(item["title"], item["body"]))
                     db["items"].insert(dict(_item_row(item), first_seen=now, version=1))
                     if original is not None:
                         labelled.append((item_id, ids[original]))
-                    if REFERENCE <= n < REFERENCE + SAMPLE:
+                    if reference <= n < reference + sample:
                         # The sample's raw LSH candidates, before confirmation.
                         index.refresh(db)
                         values = similarity.text_signature(item["body"])
@@ -80,31 +84,43 @@ def check_all() -> dict:
     return results
 
 
-def pairwise(ids: dict[int, str]) -> tuple[float, int, set[tuple[str, str]]]:
-    """Exact Jaccard of each SAMPLE item with each REFERENCE item before it (the same
+def pairwise(
+    ids: dict[int, str], count: int, reference: int, sample: int
+) -> tuple[float, int, set[tuple[str, str]]]:
+    """Exact Jaccard of each sample item with each reference item before it (the same
     generated items again): (seconds, items compared, pairs >= the threshold)."""
     shingled = [
         (ids[n], similarity.shingles(item["body"]))
         for n, (item, _) in zip(
-            range(REFERENCE + SAMPLE), generated_items_with_reposts(COUNT, RATE), strict=False
+            range(reference + sample), generated_items_with_reposts(count, RATE), strict=False
         )
     ]
-    reference, sample = shingled[:REFERENCE], shingled[REFERENCE:]
+    reference_items, sample_items = shingled[:reference], shingled[reference:]
     start = time.perf_counter()
     pairs = set()
-    for item_id, shingle_set in sample:
-        for other_id, other_set in reference:
+    for item_id, shingle_set in sample_items:
+        for other_id, other_set in reference_items:
             if similarity.jaccard(shingle_set, other_set) >= similarity.REPOST_THRESHOLD:
                 pairs.add((item_id, other_id))
-    return time.perf_counter() - start, len(sample), pairs
+    return time.perf_counter() - start, len(sample_items), pairs
 
 
-def main() -> None:
-    results = check_all()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench dedupe", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--items", type=int, default=COUNT, help=f"(default {COUNT:,})")
+    parser.add_argument("--reference", type=int, default=REFERENCE, help="pairwise reference")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="pairwise sample")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK}, to check it works")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else vars(args)
+    count, reference, sample = sizes["items"], sizes["reference"], sizes["sample"]
+    results = check_all(count, reference, sample)
     ids, stories = results["ids"], results["stories"]
-    pairwise_s, compared, truth = pairwise(ids)
-    reference_ids = {ids[n] for n in range(min(REFERENCE, COUNT))}
-    sample_ids = [ids[n] for n in range(REFERENCE, min(REFERENCE + SAMPLE, COUNT))]
+    pairwise_s, compared, truth = pairwise(ids, count, reference, sample)
+    reference_ids = {ids[n] for n in range(min(reference, count))}
+    sample_ids = [ids[n] for n in range(reference, min(reference + sample, count))]
 
     def same_story(a: str, b: str) -> bool:
         return a in stories and stories.get(a) == stories.get(b)
@@ -124,12 +140,12 @@ def main() -> None:
     }
     labelled = results["labelled"]
     label_recall = sum(same_story(a, b) for a, b in labelled) / max(len(labelled), 1)
-    check_ms = 1000 * results["check_seconds"] / COUNT
+    check_ms = 1000 * results["check_seconds"] / count
     pairwise_ms = 1000 * pairwise_s / max(compared, 1)
-    scaled = pairwise_ms * COUNT / max(REFERENCE, 1)
+    scaled = pairwise_ms * count / max(reference, 1)
 
     print(
-        f"{COUNT:,} generated items ({RATE:.0%} light-edit reposts); "
+        f"{count:,} generated items ({RATE:.0%} light-edit reposts); "
         f"{similarity.SHINGLE_WORDS}-word shingles, MinHash {similarity.NUM_PERM} permutations, "
         f"LSH {similarity.LSH_BANDS} bands x {similarity.LSH_ROWS} rows, "
         f"threshold {similarity.REPOST_THRESHOLD}\n"
@@ -137,9 +153,9 @@ def main() -> None:
     print(f"| {'what':<56} | {'ms/item':>9} | {'÷ LSH':>7} |")
     print(f"|{'-' * 58}|{'-' * 11}|{'-' * 9}|")
     rows = (
-        (f"LSH check against the archive (up to {COUNT:,} items)", check_ms),
-        (f"baseline: exact pairwise Jaccard against {REFERENCE:,} items", pairwise_ms),
-        (f"baseline scaled to {COUNT:,} items", scaled),
+        (f"{FIGURE_LABEL} (up to {count:,} items)", check_ms),
+        (f"{BASELINE_LABEL} against {reference:,} items", pairwise_ms),
+        (f"baseline scaled to {count:,} items", scaled),
     )
     for label, ms in rows:
         print(f"| {label:<56} | {ms:>9.3f} | {ms / check_ms:>7.1f} |")
@@ -148,7 +164,7 @@ def main() -> None:
         f"({results['rss_start_mb']:.0f} MB at start)"
     )
     print(
-        f"\nsample: {compared} items against {REFERENCE:,}: {len(truth)} pairs with "
+        f"\nsample: {compared} items against {reference:,}: {len(truth)} pairs with "
         f"Jaccard >= {similarity.REPOST_THRESHOLD} by exact pairwise comparison"
     )
     print(
@@ -165,7 +181,8 @@ def main() -> None:
         f"whole run: {len(labelled):,} generated reposts, {label_recall:.1%} in their "
         f"original's story (an edit can leave less than {similarity.REPOST_THRESHOLD} Jaccard)"
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -8,6 +8,7 @@ normalisation and duplicate lookups cost on top of the writes themselves.
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import time
@@ -24,6 +25,9 @@ from pipelines.normalize import normalize_item
 from pipelines.validate import problems
 
 COUNT = int(os.environ.get("BENCH_PIPELINE_ITEMS", "3000"))
+QUICK_COUNT = 30
+FIGURE_LABEL = "validate → normalize → dedupe → store (partnews)"
+BASELINE_LABEL = "baseline: raw sqlite-utils upsert, one per row"
 
 
 def run_pipeline(items: list[dict], path: Path) -> tuple[float, list[dict]]:
@@ -65,8 +69,18 @@ def raw_upserts(rows: list[dict], path: Path, batched: bool) -> float:
     return elapsed
 
 
-def main() -> None:
-    items = list(generated_items(COUNT))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench pipeline", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--items", type=int, default=COUNT, help=f"generated items (default {COUNT})"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_COUNT} items, to check the bench works"
+    )
+    args = parser.parse_args(argv)
+    items = list(generated_items(QUICK_COUNT if args.quick else args.items))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pipeline_s, stored = run_pipeline(items, tmp / "pipeline.db")
@@ -81,8 +95,8 @@ def main() -> None:
     print(f"| {'what':<52} | {'items/s':>9} | {'ms/item':>8} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|")
     for label, seconds in (
-        ("validate → normalize → dedupe → store (partnews)", pipeline_s),
-        ("baseline: raw sqlite-utils upsert, one per row", per_row_s),
+        (FIGURE_LABEL, pipeline_s),
+        (BASELINE_LABEL, per_row_s),
         ("baseline: raw sqlite-utils upsert_all, one batch", batched_s),
     ):
         print(
@@ -93,7 +107,8 @@ def main() -> None:
         "\nratio = time of the partnews pipeline / time of the row: what validation, "
         "normalisation and duplicate lookups cost on top of the writes."
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
