@@ -5,14 +5,15 @@ Calendar, feed or sitemap answered) as a recorded mirror site of the real host, 
 URLs the base spider asks for; it defines a test source for that host, crawls it
 through the real download stack into a SQLite archive (tests/realsources.py), and
 checks the archive against values read here, independently, from the raw real files
-(json for the REST APIs, feedparser for the feeds, icalendar for iCal, lxml for the
-sitemaps).
+(json for the REST APIs, feedparser for the feeds, a few lines of RFC 5545 for iCal,
+lxml for the sitemaps and JSON-LD).
 
 Where a file was saved under another path than the one the spider asks (the REST posts
 saved without their query string, say), the test says so: the body is the real answer
 to that endpoint. Everything else is a 404, which is what a site answers for an endpoint
-it does not have (the REST API switched off, no sitemap); each test names the 404s it
-relies on. Skipped without the shared folder, failed instead under CI=true.
+it does not have (the REST API switched off, no sitemap); robots.txt, never kept, is a
+404 too (which allows everything). The comments on SITES and PAGE_RUNS name the 404s
+each crawl relies on. Skipped without the shared folder, failed instead under CI=true.
 """
 
 from __future__ import annotations
