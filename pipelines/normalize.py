@@ -135,7 +135,12 @@ def normalize_item(item: dict, source: Source | None) -> dict:
         if item.get(name) and not str(item[name]).startswith(("http://", "https://")):
             out[name] = None
     out["title_sort"] = text.sort_key(out["title"])
-    out["content_hash"] = text.content_hash(out["title"], out.get("body") or out.get("summary"))
+    # An event's start is part of what it is: the occurrences of a recurring event share
+    # their title and text but are different events (real calendars publish dozens).
+    parts = [out["title"], out.get("body") or out.get("summary")]
+    if out.get("kind") == "event":
+        parts.append(out.get("start"))
+    out["content_hash"] = text.content_hash(*parts)
     return out
 
 
