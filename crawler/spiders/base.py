@@ -16,12 +16,17 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import scrapy
+from parsel import SelectorList
 
-from crawler.incremental import IncrementalState, entry_key, incremental_state
+from crawler.incremental import IncrementalState, entry_key
 from crawler.items import ArchiveItem
+from crawler.run_state import RunState, SelectorCounts, run_state
 from crawler.sources import Source, get_source
 
 MODES = ("full", "incremental")
+# Answers after which a way in (feed, sitemap, API page, listing) is judged unavailable
+# and the spider moves on to the next one: the one list every base spider uses.
+UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
 
 
 class PartnewsSpider(scrapy.Spider):
@@ -44,6 +49,31 @@ class PartnewsSpider(scrapy.Spider):
         super().update_settings(settings)
         for name, value in get_source(cls.name).politeness.items():
             settings.set(name.upper(), value, priority="spider")
+
+    @property
+    def run_state(self) -> RunState:
+        """The crawl's run state (crawler/run_state.py), owned by the run report."""
+        return run_state(self.crawler)
+
+    @property
+    def selector_counts(self) -> SelectorCounts:
+        """Where selector hits and misses are counted: the run state's in a crawl; the
+        spider's own when it reads pages outside one (a test calling a callback)."""
+        if getattr(self, "crawler", None) is not None:
+            return self.run_state.selectors
+        if not hasattr(self, "_own_selector_counts"):
+            self._own_selector_counts = SelectorCounts()
+        return self._own_selector_counts
+
+    def selector_hint(self, css: str, response, role: str) -> SelectorList:
+        """What a site-specific CSS selector (an optional hint, never the only way)
+        matches on `response`, counting the hit or miss per selector for the run report
+        and the selector-drift health rule. A miss returns an empty list: the caller
+        falls back to the generic way (the date ladder, every link matching the article
+        pattern, the page's own title)."""
+        found = response.css(css)
+        self.selector_counts.record(css, role, bool(found))
+        return found
 
     @property
     def source(self) -> Source:
@@ -77,7 +107,7 @@ class PartnewsSpider(scrapy.Spider):
     @property
     def pages(self) -> IncrementalState:
         """The source's validators and known pages (loaded from the archive on first use)."""
-        return incremental_state(self.crawler)
+        return self.run_state.incremental_for(self)
 
     def entry_request(
         self, url: str, callback, *, key: str | None = None, expected: bool = True, **kwargs

@@ -35,10 +35,7 @@ from crawler.extract.feeds import is_feed, parse_feed
 from crawler.extract.sitemaps import parse_sitemap
 from crawler.extract.structured import items_from_structured
 from crawler.items import ArchiveItem
-from crawler.spiders.base import PartnewsSpider
-
-# Answers after which a rung is judged unavailable and the next one runs.
-UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+from crawler.spiders.base import UNAVAILABLE, PartnewsSpider
 
 
 @dataclass(frozen=True)

@@ -126,12 +126,12 @@ def summarize(rows: list[dict]) -> tuple[str, list[str]]:
 def crawlable_sources() -> list[str]:
     """Sources of the registry that have a spider, in registry order."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
     from scrapy.utils.project import get_project_settings
 
     from crawler.sources import load_sources
 
-    spiders = set(SpiderLoader.from_settings(get_project_settings()).list())
+    spiders = set(get_spider_loader(get_project_settings()).list())
     return [source for source in load_sources() if source in spiders]
 
 
