@@ -13,6 +13,7 @@ article page is read only when `wants_page` says it is new or changed. In the de
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 import scrapy
@@ -29,6 +30,15 @@ MODES = ("full", "incremental")
 UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
 
 
+_PSEUDO_ELEMENT = re.compile(r"\s*::[\w-]+(?:\([^)]*\))?\s*$")
+
+
+def selector_name(css: str) -> str:
+    """A selector as the run report names it: without its trailing pseudo-element
+    (".news-date ::text" -> ".news-date")."""
+    return _PSEUDO_ELEMENT.sub("", css).strip() or css
+
+
 class PartnewsSpider(scrapy.Spider):
     """A spider for one source of the registry."""
 
@@ -42,6 +52,8 @@ class PartnewsSpider(scrapy.Spider):
         self.entry_points: dict[str, dict] = {}
         # The sitemap/feed date of each article URL met this run (page_state.lastmod).
         self.lastmods: dict[str, str] = {}
+        # The listings whose link hint matched on at least one page (links_of_listing).
+        self.listings_hint_matched: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -68,12 +80,31 @@ class PartnewsSpider(scrapy.Spider):
     def selector_hint(self, css: str, response, role: str) -> SelectorList:
         """What a site-specific CSS selector (an optional hint, never the only way)
         matches on `response`, counting the hit or miss per selector for the run report
-        and the selector-drift health rule. A miss returns an empty list: the caller
-        falls back to the generic way (the date ladder, every link matching the article
-        pattern, the page's own title)."""
+        and the selector-drift health rule (crawler/health.py). A miss returns an empty
+        list: the caller falls back to the generic way (the date ladder, every link
+        matching the article pattern, the page's own title).
+
+        `role` says what the hint is for (``dateline``, ``time``, ``author`` on article
+        pages; ``listing links`` on listing pages). A trailing pseudo-element
+        (``::text``, ``::attr(href)``) is part of the query, not of the selector's name.
+        """
         found = response.css(css)
-        self.selector_counts.record(css, role, bool(found))
+        self.selector_counts.record(selector_name(css), role, bool(found))
         return found
+
+    def links_of_listing(self, css: str | None, response, listing: str) -> tuple[list[str], bool]:
+        """The absolute links of a page of `listing`: those of the hint `css` when it
+        matches; else, when the hint never matched on this listing, every link of the page
+        (the caller keeps those matching its article pattern); with True when the hint
+        answered. A hint that matched on earlier pages of the listing and matches nothing
+        now has reached the page past the end: no links, the pager stops there."""
+        hinted = self.selector_hint(css, response, "listing links").getall() if css else []
+        if hinted:
+            self.listings_hint_matched.add(listing)
+        elif listing in self.listings_hint_matched:
+            return [], True
+        hrefs = hinted or response.css("a::attr(href)").getall()
+        return [response.urljoin(h) for h in dict.fromkeys(hrefs)], bool(hinted)
 
     @property
     def source(self) -> Source:

@@ -201,7 +201,6 @@ def configured_spiders(
     return spiders
 
 
-
 class RegistrySpiderLoader(SpiderLoader):
     """Scrapy's spider loader, which also knows the spiders made from registry blocks.
 
