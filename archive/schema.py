@@ -113,6 +113,10 @@ CRAWL_RUN_COLUMNS = {
     "mode": str,
     "since": str,
     "entry_points": str,
+    # How often each site-specific CSS selector a reader names matched, as JSON
+    # ({css: {"role", "pages", "matched"}}): the selector-drift health rule reads it. Added
+    # to older archives when they are opened (`_add_missing_columns`), NULL on old rows.
+    "selectors": str,
 }
 
 # One row per response captured in a WARC file: where it is, so an item can be cited and

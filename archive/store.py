@@ -1,12 +1,14 @@
 """Reads and writes of the archive file: the only code that changes the archive.
 
-`Archive` wraps one sqlite-utils connection. Items are upserted, never deleted: an item
-a crawl did not see stays as it was. Every URL an item was seen at is kept in
-``item_urls``; every distinct content of an item is kept in ``item_versions``; every
-spider run gets a ``crawl_runs`` row; every item that could not be archived gets a
-``rejects`` row saying why. Saving an item also links it to its translations and to
-the items it is a repost of (archive/relations.py), so that those links never depend on
-the order in which a crawl meets the items.
+`Archive` wraps one sqlite-utils connection, and is the one writer API: the pipelines'
+items, and everything the crawler side files (a run's row and counts, rejects, WARC
+captures and their links to items, the incremental memory) go through its methods. Items
+are upserted, never deleted: an item a crawl did not see stays as it was. Every URL an
+item was seen at is kept in ``item_urls``; every distinct content of an item is kept in
+``item_versions``; every spider run gets a ``crawl_runs`` row; every item that could not
+be archived gets a ``rejects`` row saying why. Saving an item also links it to its
+translations and to the items it is a repost of (archive/relations.py), so that those
+links never depend on the order in which a crawl meets the items.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import relations
+from archive import captures, relations
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
@@ -143,6 +145,66 @@ class Archive:
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, dict(counts, finished=utc_now()))
 
+    def update_run(self, run_id: int, values: dict[str, Any]) -> None:
+        """Set some columns of a run's crawl_runs row (its mode and night when it opens)."""
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, values)
+
+    # The crawl's WARC captures (crawler/warc.py; the table logic is archive/captures.py).
+
+    def open_warc_file(self, run_id: int, warc_file: str) -> None:
+        """Make sure the capture tables exist and name the run's WARC file in crawl_runs
+        as soon as it exists (a run that dies still points at its file)."""
+        captures.ensure_capture_tables(self.db)
+        captures.set_run_warc_file(self.db, run_id, warc_file)
+
+    def record_capture(self, capture: dict[str, Any]) -> int:
+        """One captures row, committed at once; its id."""
+        return captures.record_capture(self.db, capture)
+
+    def link_item_capture(self, item_id: str, run_id: int, capture_id: int) -> None:
+        """The item was read from this capture in this run."""
+        captures.link_item(self.db, item_id, run_id, capture_id)
+
+    def earlier_capture(self, url: str) -> dict[str, Any] | None:
+        """The newest full (2xx) capture of `url` (what a 304 says is unchanged)."""
+        return captures.earlier_capture(self.db, url)
+
+    # The incremental memory (crawler/incremental.py) -------------------------------------
+
+    def record_pages(self, source: str, pages: dict[str, str | None], run_id: int | None) -> None:
+        """Article pages whose item went through the pipelines, with their sitemap/feed
+        date; a date already known is kept when tonight's link gave none."""
+        now = utc_now()
+        with self.db.atomic():
+            for url, lastmod in pages.items():
+                self.db.execute(
+                    "insert into page_state (url, source, lastmod, fetched_at, run_id) "
+                    "values (?, ?, ?, ?, ?) on conflict(url) do update set "
+                    "lastmod = coalesce(excluded.lastmod, page_state.lastmod), "
+                    "fetched_at = excluded.fetched_at, run_id = excluded.run_id",
+                    [url, source, lastmod, now, run_id],
+                )
+
+    def save_validators(
+        self, source: str, validators: dict[str, tuple[str | None, str | None]], run_id: int | None
+    ) -> None:
+        """Entry points' ETag and Last-Modified ({url: (etag, last_modified)})."""
+        now = utc_now()
+        rows = [
+            {
+                "url": url,
+                "source": source,
+                "etag": etag,
+                "last_modified": last_modified,
+                "checked_at": now,
+                "run_id": run_id,
+            }
+            for url, (etag, last_modified) in validators.items()
+        ]
+        with self.db.atomic():
+            self.db["http_validators"].upsert_all(rows, pk="url")
+
     def record_reject(
         self, run_id: int | None, source: str, url: str | None, reason: str, item: Any = None
     ) -> None:
@@ -234,10 +296,10 @@ class Archive:
 
     def _add_urls(self, item_id: str, item: dict[str, Any], now: str) -> None:
         # When the fetched URL is the canonical one, it is recorded as canonical.
-        relations = {item.get("url"): "fetched", item.get("canonical_url"): "canonical"}
+        relation_of = {item.get("url"): "fetched", item.get("canonical_url"): "canonical"}
         for alt in item.get("alternate_urls") or []:
-            relations.setdefault(alt, "alias")
-        for url, relation in relations.items():
+            relation_of.setdefault(alt, "alias")
+        for url, relation in relation_of.items():
             if not url:
                 continue
             self.db.execute(

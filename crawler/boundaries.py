@@ -8,10 +8,11 @@ no robots.txt is asked of a host we will not crawl) and refuses such requests wi
 ``IgnoreRequest``, counting each refusal in the crawl stats
 (``boundaries/refused`` and ``boundaries/refused/<reason>``).
 
-Allowed: http(s) URLs whose host is one of the source's ``hosts`` (crawler/sources.toml)
-or matches the spider's optional ``allowed_domains`` (a domain and its subdomains,
-Scrapy's convention). The local mirror is not a special case: in mirror mode the
-requests still carry the real hosts, and crawler/mirror.py sends them to 127.0.0.1
+The rule is the project's one rule for crawlable URLs, `partnews.urls.refusal_reason`:
+http(s) URLs whose host is one of the source's ``hosts`` (crawler/sources.toml) or
+matches the spider's optional ``allowed_domains`` (a domain and its subdomains, Scrapy's
+convention), never an IP literal. The local mirror is not a special case: in mirror mode
+the requests still carry the real hosts, and crawler/mirror.py sends them to 127.0.0.1
 below every middleware, in the download handler.
 
 Enable it with, in crawler/settings.py::
@@ -21,79 +22,14 @@ Enable it with, in crawler/settings.py::
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.run_state import RunState, run_state
+from partnews.urls import refusal_reason
+
 logger = logging.getLogger(__name__)
-
-ALLOWED_SCHEMES = ("http", "https")
-LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
-
-
-def normal_host(host: str | None) -> str:
-    """A hostname as compared: lower case, without the DNS root's trailing dot."""
-    return (host or "").lower().rstrip(".")
-
-
-def is_internal_address(host: str) -> bool:
-    """True for names and literal IP addresses of this machine or a private network.
-
-    These are refused with their own reason because fetching them is how a scraped link
-    would reach services that are not public (server-side request forgery).
-    """
-    host = normal_host(host).strip("[]")
-    if host in LOCAL_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_multicast
-        or address.is_unspecified
-    )
-
-
-def host_allowed(host: str, hosts: tuple[str, ...], domains: tuple[str, ...] = ()) -> bool:
-    """True when `host` is one of `hosts` exactly, or one of `domains` or a subdomain."""
-    host = normal_host(host)
-    if host in {normal_host(h) for h in hosts}:
-        return True
-    return any(host == normal_host(d) or host.endswith("." + normal_host(d)) for d in domains if d)
-
-
-def refusal_reason(url: str, hosts: tuple[str, ...], domains: tuple[str, ...] = ()) -> str | None:
-    """Why a request for `url` must not be sent, or None when it may be.
-
-    Reasons: ``scheme`` (not http or https), ``no_host``, ``credentials``,
-    ``internal_address``
-    (localhost, loopback, private, link-local…), ``other_host``.
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return "no_host"
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        return "scheme"
-    if not host:
-        return "no_host"
-    if parts.username is not None or parts.password is not None:
-        return "credentials"  # "https://user@host/": no source links like that
-    if is_internal_address(host):
-        return "internal_address"
-    if not host_allowed(host, hosts, domains):
-        return "other_host"
-    return None
 
 
 def redirected_from(request) -> str | None:
@@ -113,12 +49,13 @@ def spider_hosts(spider) -> tuple[str, ...]:
 class BoundariesMiddleware:
     """Refuse every request outside the source's hosts, and count the refusals."""
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler, state: RunState) -> None:
         self.crawler = crawler
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, run_state(crawler))
 
     def process_request(self, request):
         spider = self.crawler.spider
@@ -144,9 +81,6 @@ class BoundariesMiddleware:
         origin = redirected_from(request)
         if origin is None:
             return
-        from crawler.run_report import current_run
-
-        run = current_run(self.crawler)
         message = f"redirects outside the source's hosts ({reason}): {request.url[:300]}"
-        run.archive.record_reject(run.run_id, run.source, origin, message)
+        self.state.reject(origin, message)
         self.crawler.stats.inc_value("partnews/items_rejected")

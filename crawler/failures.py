@@ -17,7 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.run_report import current_run
+from crawler.run_state import RunState, run_state
 
 # IgnoreRequest messages that are decisions, not failures.
 POLICY_REFUSALS = ("Forbidden by robots.txt", "outside the source's hosts")
@@ -34,9 +34,14 @@ def failure_reason(exception: BaseException) -> str | None:
 
 
 class RecordFailures(BaseSpiderMiddleware):
-    def __init__(self, crawler):
+    def __init__(self, crawler, state: RunState):
         super().__init__(crawler)
+        self.state = state
         crawler.signals.connect(self.dropped, signal=signals.request_dropped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, run_state(crawler))
 
     def dropped(self, request, spider):
         """A redirect back to a URL already fetched is dropped as a duplicate: a loop."""
@@ -55,6 +60,5 @@ class RecordFailures(BaseSpiderMiddleware):
         return None
 
     def _file(self, url: str, reason: str) -> None:
-        run = current_run(self.crawler)
-        run.archive.record_reject(run.run_id, run.source, url, reason)
+        self.state.reject(url, reason)
         self.crawler.stats.inc_value("partnews/pages_failed")

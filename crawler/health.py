@@ -8,13 +8,16 @@ docs/nightly.md and tested one by one in tests/test_health.py:
   now parses to zero, or answers a client error (a layout or URL change);
 * DEGRADED: the HTTP error rate (server errors, 429, connections that failed) is above
   ERROR_RATE_LIMIT; or the share of rejected items (missing required fields) jumped
-  above the source's usual share by more than REJECT_JUMP;
+  above the source's usual share by more than REJECT_JUMP; or a site-specific CSS
+  selector a reader names (a hint: the pages are still read the generic way) matched on
+  fewer than SELECTOR_MIN_SHARE of the SELECTOR_MIN_PAGES or more pages it was tried on
+  (selector drift: the site was redesigned, and the reader lost what the hint gave);
 * HEALTHY otherwise, including a quiet night: entry points read (a 304 counts as read),
   nothing new.
 
 Spidermon is not used: its monitors judge one run from its stats, while every rule
 here compares a run with earlier ones stored in the archive, which it would need
-custom code for all the same, and it would add a dependency for four comparisons.
+custom code for all the same, and it would add a dependency for five comparisons.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ MIN_ERRORS = 2
 REJECT_JUMP = 0.1
 # ...and at least this many rejects.
 MIN_REJECTS = 3
+# A selector hint matching on fewer than this share of the pages it was tried on...
+SELECTOR_MIN_SHARE = 0.2
+# ...once it was tried on at least this many pages (one listing page past the end, where
+# a listing hint finds no row, is not drift).
+SELECTOR_MIN_PAGES = 3
 # How many earlier runs the rules look back at.
 HISTORY_RUNS = 10
 
@@ -126,6 +134,35 @@ def reject_jump(run: dict, history: list[dict]) -> list[str]:
     ]
 
 
+def selectors(run: dict) -> dict[str, dict]:
+    """The run's selector counts ({css: {"role", "pages", "matched"}}; {} for older rows)."""
+    try:
+        value = json.loads(run.get("selectors") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def selector_line(css: str, count: dict) -> str:
+    """ "`.news-date` (dateline) matched 0 of 26 article pages"."""
+    pages = "listing pages" if count.get("role") == "listing links" else "article pages"
+    role = f" ({count['role']})" if count.get("role") else ""
+    return f"`{css}`{role} matched {count.get('matched') or 0} of {count.get('pages') or 0} {pages}"
+
+
+def selector_drift(run: dict) -> list[str]:
+    """Selector hints that matched on too few of the pages they were tried on."""
+    reasons = []
+    for css, count in sorted(selectors(run).items()):
+        pages, matched = count.get("pages") or 0, count.get("matched") or 0
+        if pages >= SELECTOR_MIN_PAGES and matched / pages < SELECTOR_MIN_SHARE:
+            reasons.append(
+                f"selector drift: {selector_line(css, count)} (under "
+                f"{SELECTOR_MIN_SHARE:.0%}); those pages were read the generic way"
+            )
+    return reasons
+
+
 def quiet_night_note(run: dict) -> list[str]:
     """Why a healthy run looks the way it does, for the summary (not a problem)."""
     entries = entry_points(run)
@@ -143,7 +180,7 @@ def judge(run: dict, history: list[dict]) -> Verdict:
     broken = did_not_finish(run) + broken_entry_points(run, history)
     if broken:
         return Verdict(BROKEN, broken)
-    degraded = error_rate(run) + reject_jump(run, history)
+    degraded = error_rate(run) + reject_jump(run, history) + selector_drift(run)
     if degraded:
         return Verdict(DEGRADED, degraded)
     return Verdict(HEALTHY, quiet_night_note(run))

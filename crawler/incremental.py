@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from w3lib.url import url_query_cleaner
 
-from archive.store import utc_now
+from crawler.run_state import RunState, run_state
+
+if TYPE_CHECKING:
+    from archive.store import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -145,56 +149,26 @@ class IncrementalState:
         if validators is not None:
             self.fresh_validators[url] = validators
 
-    def commit_validators(self, db, run_id: int | None) -> int:
+    def commit_validators(self, archive: Archive, run_id: int | None) -> int:
         """Store tonight's validators (call only after a clean run); how many."""
-        now = utc_now()
-        rows = [
-            {
-                "url": url,
-                "source": self.source,
-                "etag": v.etag,
-                "last_modified": v.last_modified,
-                "checked_at": now,
-                "run_id": run_id,
-            }
-            for url, v in self.fresh_validators.items()
-        ]
-        with db.atomic():
-            db["http_validators"].upsert_all(rows, pk="url")
-        return len(rows)
+        archive.save_validators(
+            self.source,
+            {url: (v.etag, v.last_modified) for url, v in self.fresh_validators.items()},
+            run_id,
+        )
+        return len(self.fresh_validators)
 
-    def record_pages(self, db, urls: dict[str, str | None], run_id: int | None) -> None:
+    def record_pages(
+        self, archive: Archive, urls: dict[str, str | None], run_id: int | None
+    ) -> None:
         """Pages whose item went through the pipelines, with their sitemap/feed date.
 
         A date already known is kept when tonight's link gave none (a feed entry read
         before the sitemap)."""
-        now = utc_now()
-        with db.atomic():
-            for url, lastmod in urls.items():
-                db.execute(
-                    "insert into page_state (url, source, lastmod, fetched_at, run_id) "
-                    "values (?, ?, ?, ?, ?) on conflict(url) do update set "
-                    "lastmod = coalesce(excluded.lastmod, page_state.lastmod), "
-                    "fetched_at = excluded.fetched_at, run_id = excluded.run_id",
-                    [url, self.source, lastmod, now, run_id],
-                )
-                self.pages[url] = lastmod or self.pages.get(url)
-                self.recorded.add(url)
-
-
-def incremental_state(crawler) -> IncrementalState:
-    """The run's state, loaded from the archive on first use."""
-    state = getattr(crawler, "partnews_incremental", None)
-    if state is None:
-        from crawler.run_report import current_run
-
-        run = current_run(crawler)
-        spider = crawler.spider
-        enabled = getattr(spider, "mode", None) == "incremental"
-        night = getattr(spider, "night", None)
-        state = IncrementalState.load(run.archive.db, run.source, enabled, night)
-        crawler.partnews_incremental = state
-    return state
+        archive.record_pages(self.source, urls, run_id)
+        for url, lastmod in urls.items():
+            self.pages[url] = lastmod or self.pages.get(url)
+            self.recorded.add(url)
 
 
 class ConditionalGetMiddleware:
@@ -205,17 +179,18 @@ class ConditionalGetMiddleware:
     body: the spiders take it as "unchanged" and move on down their ladder.
     """
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, state: RunState):
         self.crawler = crawler
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, run_state(crawler))
 
     def process_request(self, request, spider=None):
         if not request.meta.get("entry_point"):
             return None
-        state = incremental_state(self.crawler)
+        state = self.state.incremental_for(self.crawler.spider)
         if not state.enabled:
             return None
         headers = conditional_headers(state.validators.get(request.url))
@@ -229,5 +204,6 @@ class ConditionalGetMiddleware:
 
     def process_response(self, request, response, spider=None):
         if request.meta.get("entry_point") and response.status == 200:
-            incremental_state(self.crawler).remember(request.url, validators_of(response.headers))
+            state = self.state.incremental_for(self.crawler.spider)
+            state.remember(request.url, validators_of(response.headers))
         return response

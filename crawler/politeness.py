@@ -1,10 +1,11 @@
 """Politeness Scrapy 2.19 leaves out: robots.txt's Crawl-delay and the Retry-After header.
 
 Scrapy parses Crawl-delay (Protego) but never applies it, and its RetryMiddleware
-retries a 429 or 503 at once, whatever Retry-After says. Both are applied here with
-one per-domain clock: a domain's next request may not start before the time the
-clock gives it. Crawl-delay spaces request starts by that many seconds; Retry-After
-pauses the whole domain, and the retried request waits like every other.
+retries a 429 or 503 at once, whatever Retry-After says. Both are applied here with one
+per-domain clock, the run state's (crawler/run_state.py): a domain's next request may
+not start before the time the clock gives it. Crawl-delay spaces request starts by that
+many seconds; Retry-After pauses the whole domain, and the retried request waits like
+every other.
 
 A Retry-After longer than RETRY_AFTER_MAX (default 300 s) is not waited for in the
 night: the request is given up and counted as an error, and the next night tries again.
@@ -20,6 +21,8 @@ from email.utils import parsedate_to_datetime
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.run_state import run_state
 
 logger = logging.getLogger(__name__)
 
@@ -65,22 +68,15 @@ class DomainClock:
         return start - now
 
 
-def domain_clock(crawler) -> DomainClock:
-    clock = getattr(crawler, "partnews_domain_clock", None)
-    if clock is None:
-        clock = crawler.partnews_domain_clock = DomainClock()
-    return clock
-
-
 class CrawlDelayMiddleware:
     """Applies robots.txt's Crawl-delay per domain, and the pauses Retry-After asked for.
 
     Placed after RobotsTxtMiddleware, so that a domain's robots.txt is parsed before its
     first request goes on."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, clock: DomainClock):
         self.crawler = crawler
-        self.clock = domain_clock(crawler)
+        self.clock = clock
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get(
             "USER_AGENT"
         )
@@ -89,7 +85,7 @@ class CrawlDelayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, run_state(crawler).clock)
 
     def robots_parsed(self, robotparser, request):
         delay = robotparser.crawl_delay(self.user_agent)
@@ -112,15 +108,15 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, but a 429 or 503 with Retry-After pauses its domain that long
     (up to RETRY_AFTER_MAX) before the retry; a longer pause gives the request up."""
 
-    def __init__(self, settings, crawler=None):
+    def __init__(self, settings, clock: DomainClock):
         super().__init__(settings)
         self.max_wait = settings.getfloat("RETRY_AFTER_MAX", 300.0)
-        self.clock = domain_clock(crawler) if crawler is not None else DomainClock()
+        self.clock = clock
         self.now = time.time
 
     @classmethod
     def from_crawler(cls, crawler):
-        instance = cls(crawler.settings, crawler)
+        instance = cls(crawler.settings, run_state(crawler).clock)
         instance.crawler = crawler
         return instance
 

@@ -1,15 +1,20 @@
-"""One crawl run of one source: its archive connection, its crawl_runs row, its counts.
+"""The run report: the extension that owns a crawl's run state and writes its crawl_runs row.
 
-The pipelines and this extension share a `CrawlRun` (see `current_run`), so that each
-pipeline keeps one job while the run report still counts everything: responses by
-status class, items new / updated / unchanged, rejects with their reasons, pages that
-failed to parse. The report is written to ``crawl_runs`` when the spider closes.
+`RunReport` builds the run's one `RunState` (crawler/run_state.py: the archive, the run
+id, the incremental memory, the politeness clock, the WARC recorder, the selector
+counts) and every other component gets it through `run_state(crawler)` in its
+``from_crawler``. The report counts everything from Scrapy's stats and the pipelines'
+outcomes: responses by status class, items new / updated / unchanged, rejects with
+their reasons, pages that failed to parse, how often each selector hint matched. The
+report is written to ``crawl_runs`` when the spider closes.
 
 It also keeps the incremental memory (crawler/incremental.py): after each item's
 pipelines, the page it came from goes to ``page_state`` (so a killed run resumes
 without reading it again); when the run ends cleanly, the entry points' validators go
 to ``http_validators``; and what each entry point gave goes to
-``crawl_runs.entry_points`` for the health rules (crawler/health.py).
+``crawl_runs.entry_points`` for the health rules (crawler/health.py), as the selector
+counts go to ``crawl_runs.selectors``. The run's WARC file is opened with the spider,
+each item linked to the capture it was read from, and the file closed at the end.
 """
 
 from __future__ import annotations
@@ -18,40 +23,32 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
-from archive.store import Archive
-from crawler.incremental import incremental_state
+from crawler.politeness import DomainClock
+from crawler.run_state import RunState
+from crawler.warc import WarcRecorder, warc_dir
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
 
 
-@dataclass
-class CrawlRun:
-    archive: Archive
-    source: str
-    run_id: int
-    started: float = field(default_factory=time.monotonic)
-
-
-def current_run(crawler) -> CrawlRun:
-    """The run of this crawler, opened on first use (pipelines open before extensions)."""
-    run = getattr(crawler, "partnews_run", None)
-    if run is None:
-        source = crawler.spidercls.name
-        archive = Archive(crawler.settings.get("PARTNEWS_ARCHIVE"))
-        from crawler.sources import load_sources
-
-        if source in load_sources():
-            archive.upsert_sources([load_sources()[source].archive_row()])
-        run_id = archive.start_run(source, mirror=crawler.settings.get("PARTNEWS_MIRROR"))
-        run = crawler.partnews_run = CrawlRun(archive=archive, source=source, run_id=run_id)
-    return run
+def new_run_state(crawler) -> RunState:
+    """The run state of a crawler's run, from its settings (nothing opened yet)."""
+    settings = crawler.settings
+    state = RunState(
+        crawler.spidercls.name,
+        settings.get("PARTNEWS_ARCHIVE"),
+        mirror=settings.get("PARTNEWS_MIRROR"),
+        clock=DomainClock(),
+    )
+    directory = warc_dir(settings)
+    if directory is not None:
+        state.warc = WarcRecorder(state, settings, crawler.stats, directory)
+    return state
 
 
 def reject_reason(exception: BaseException) -> str:
@@ -61,8 +58,9 @@ def reject_reason(exception: BaseException) -> str:
 class RunReport:
     """Counts what happened during a run and writes it to the archive's crawl_runs."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, state: RunState):
         self.crawler = crawler
+        self.state = state
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -74,33 +72,36 @@ class RunReport:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, new_run_state(crawler))
 
     def spider_opened(self, spider):
-        run = current_run(self.crawler)
+        run = self.state
         since = getattr(spider, "since", None)
-        with run.archive.db.atomic():
-            run.archive.db["crawl_runs"].update(
-                run.run_id,
-                {
-                    "night": getattr(spider, "night", None),
-                    "mode": getattr(spider, "mode", None),
-                    "since": str(since) if since else None,
-                },
-            )
+        run.archive.update_run(
+            run.run_id,
+            {
+                "night": getattr(spider, "night", None),
+                "mode": getattr(spider, "mode", None),
+                "since": str(since) if since else None,
+            },
+        )
+        if run.warc is not None:
+            run.warc.open()
 
     def record_page(self, item, response, spider) -> None:
         """The page an item came from is now read: remember it with its sitemap date."""
-        run = current_run(self.crawler)
+        run = self.state
         lastmods = getattr(spider, "lastmods", {})
         urls = [getattr(item, "url", None) or (item.get("url") if isinstance(item, dict) else None)]
         if response is not None and response.meta.get("article_page"):
             urls += [response.url, *response.meta.get("redirect_urls", [])]
         pages = {url: lastmods.get(url) for url in urls if url}
-        incremental_state(self.crawler).record_pages(run.archive.db, pages, run.run_id)
+        run.incremental_for(spider).record_pages(run.archive, pages, run.run_id)
 
     def item_scraped(self, item, response, spider):
         self.record_page(item, response, spider)
+        if self.state.warc is not None:
+            self.state.warc.link_item(item, response)
         if not self.progress:
             return
         stats = self.crawler.stats
@@ -114,8 +115,7 @@ class RunReport:
             )
 
     def _reject(self, url, reason, item=None):
-        run = current_run(self.crawler)
-        run.archive.record_reject(run.run_id, run.source, url, reason, item)
+        self.state.reject(url, reason, item)
         self.crawler.stats.inc_value("partnews/items_rejected")
         logger.warning("Rejected %s: %s", url, reason)
 
@@ -134,19 +134,17 @@ class RunReport:
         self._reject(data.get("url"), f"pipeline error: {failure.getErrorMessage()}", data)
 
     def spider_error(self, failure, response, spider):
-        run = current_run(self.crawler)
         url = getattr(response, "url", None)
-        run.archive.record_reject(
-            run.run_id, run.source, url, f"page could not be parsed: {failure.getErrorMessage()}"
-        )
+        self.state.reject(url, f"page could not be parsed: {failure.getErrorMessage()}")
         self.crawler.stats.inc_value("partnews/parse_errors")
 
     def spider_closed(self, spider, reason):
-        run = current_run(self.crawler)
+        run = self.state
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats, reason, time.monotonic() - run.started)
         counts["entry_points"] = json.dumps(getattr(spider, "entry_points", {}), sort_keys=True)
-        state = incremental_state(self.crawler)
+        counts["selectors"] = json.dumps(run.selectors.as_json_dict(), sort_keys=True)
+        state = run.incremental_for(spider)
         # Dates a sitemap gave after the page's item was stored (feed and sitemap race).
         late = {
             url: lastmod
@@ -154,13 +152,11 @@ class RunReport:
             if url in state.recorded and state.pages.get(url) is None
         }
         if late:
-            state.record_pages(run.archive.db, late, run.run_id)
+            state.record_pages(run.archive, late, run.run_id)
         if ran_cleanly(counts, stats.get("downloader/response_status_count/429", 0)):
-            state.commit_validators(run.archive.db, run.run_id)
+            state.commit_validators(run.archive, run.run_id)
         run.archive.finish_run(run.run_id, counts)
-        self.crawler.partnews_run = None
-        self.crawler.partnews_incremental = None
-        run.archive.close()
+        run.close()
 
 
 def ran_cleanly(counts: dict, too_many_requests: int = 0) -> bool:

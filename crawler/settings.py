@@ -12,6 +12,9 @@ import os
 BOT_NAME = "partnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Scrapy's loader, plus the spiders of registry sources that need no code of their own
+# (crawler/spiders/configured.py).
+SPIDER_LOADER_CLASS = "crawler.spiders.configured.RegistrySpiderLoader"
 
 # The one place the crawler says who it is and where to complain.
 CONTACT_URL = "https://github.com/partnews/partnews#contact"
@@ -78,9 +81,11 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # The longest Retry-After waited for within a night; longer, the request is given up.
 RETRY_AFTER_MAX = 300
 
+# The run report owns the run's state (crawler/run_state.py): archive, run id,
+# incremental memory, politeness clock, WARC recorder, selector counts. Scrapy builds
+# extensions before the engine's middlewares and pipelines, which get the state from it.
 EXTENSIONS = {
     "crawler.run_report.RunReport": 500,
-    "crawler.warc.WarcCapture": 510,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -12,9 +12,12 @@ link to the capture it was read from, so the archive can say which record to cit
 
 ``PARTNEWS_WARC_DIR`` (setting, or environment variable) says where the files go; unset,
 a ``warc`` folder beside the archive file (``data/warc`` for ``data/partnews.db``); an
-empty string turns capture off. Two Scrapy components share one `WarcRecorder` per
-crawler: `WarcMiddleware` (downloader middleware, closest to the network) hands it
-each response; `WarcCapture` (extension) opens and closes the file with the spider.
+empty string turns capture off. The run's `WarcRecorder` is part of its run state
+(crawler/run_state.py): `WarcMiddleware` (downloader middleware, closest to the
+network) hands it each response; the run report (crawler/run_report.py, the run
+state's owner) opens the file with the spider, links each item to its capture, and
+closes it at the end. Files and rows are written through the archive's one writer
+(`archive.store.Archive`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import scrapy
 from itemadapter import ItemAdapter
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.utils.httpobj import urlparse_cached
@@ -39,7 +42,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import partnews
-from archive import captures
+from crawler.run_state import RunState, run_state
 
 logger = logging.getLogger(__name__)
 
@@ -122,12 +125,13 @@ def read_record(directory: str | Path, warc_file: str, offset: int) -> ArcWarcRe
 
 
 class WarcRecorder:
-    """One run's WARC file and its captures rows (one recorder per crawler)."""
+    """One run's WARC file and its captures rows (one recorder per run state)."""
 
-    def __init__(self, crawler, directory: Path):
-        self.crawler = crawler
+    def __init__(self, state: RunState, settings, stats, directory: Path):
+        self.run = state
+        self.settings = settings
+        self.stats = stats
         self.directory = directory
-        self.run = None
         self.filename: str | None = None
         self.file = None
         self.writer: WARCWriter | None = None
@@ -137,21 +141,17 @@ class WarcRecorder:
         """Create the file with its warcinfo record and name it in crawl_runs."""
         if self.file is not None:
             return
-        from crawler.run_report import current_run
-
-        self.run = current_run(self.crawler)
-        captures.ensure_capture_tables(self.run.archive.db)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.filename = warc_filename(self.run.source, datetime.now(UTC), self.run.run_id)
         self.file = open(self.directory / self.filename, "ab")
         self.writer = WARCWriter(self.file, gzip=True)
         self.writer.write_record(self.writer.create_warcinfo_record(self.filename, self.warcinfo()))
         self.file.flush()
-        captures.set_run_warc_file(self.run.archive.db, self.run.run_id, self.filename)
+        self.run.archive.open_warc_file(self.run.run_id, self.filename)
 
     def warcinfo(self) -> dict[str, str]:
         """Who captured this file, how, and for which run (the warcinfo record's fields)."""
-        settings = self.crawler.settings
+        settings = self.settings
         return {
             "software": (
                 f"partnews/{partnews.__version__} (Scrapy/{scrapy.__version__}; "
@@ -189,11 +189,7 @@ class WarcRecorder:
         extra = {"WARC-Date": date}
         if getattr(response, "ip_address", None) is not None:
             extra["WARC-IP-Address"] = str(response.ip_address)
-        earlier = (
-            captures.earlier_capture(self.run.archive.db, response.url)
-            if response.status == 304
-            else None
-        )
+        earlier = self.run.archive.earlier_capture(response.url) if response.status == 304 else None
         if earlier is not None:
             record = self.writer.create_warc_record(
                 response.url,
@@ -226,8 +222,7 @@ class WarcRecorder:
         )
         self.writer.write_record(request_record)
         self.file.flush()
-        capture_id = captures.record_capture(
-            self.run.archive.db,
+        capture_id = self.run.archive.record_capture(
             {
                 "run_id": self.run.run_id,
                 "url": response.url,
@@ -240,7 +235,7 @@ class WarcRecorder:
             },
         )
         self.captured[response.url] = capture_id
-        self.crawler.stats.inc_value("partnews/warc_records")
+        self.stats.inc_value("partnews/warc_records")
         return capture_id
 
     def refers_to(self, earlier: dict[str, Any]) -> dict[str, str]:
@@ -263,8 +258,8 @@ class WarcRecorder:
         """Remember which capture the item was read from (its page, a feed, an API page)."""
         item_id = ItemAdapter(item).get("id")
         capture_id = self.captured.get(getattr(response, "url", None))
-        if item_id and capture_id is not None and self.run is not None:
-            captures.link_item(self.run.archive.db, item_id, self.run.run_id, capture_id)
+        if item_id and capture_id is not None and self.file is not None:
+            self.run.archive.link_item_capture(item_id, self.run.run_id, capture_id)
 
     def close(self) -> None:
         if self.file is not None:
@@ -278,40 +273,6 @@ def warcio_version() -> str:
     return version("warcio")
 
 
-def recorder_for(crawler) -> WarcRecorder:
-    """The crawler's recorder, made on first use; NotConfigured when capture is off."""
-    recorder = getattr(crawler, "partnews_warc", None)
-    if recorder is None:
-        directory = warc_dir(crawler.settings)
-        if directory is None:
-            raise NotConfigured("WARC capture is off (PARTNEWS_WARC_DIR is empty)")
-        recorder = crawler.partnews_warc = WarcRecorder(crawler, directory)
-    return recorder
-
-
-class WarcCapture:
-    """Extension: open the run's WARC file with the spider, link items, close it at the end."""
-
-    def __init__(self, crawler, recorder: WarcRecorder):
-        self.recorder = recorder
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler, recorder_for(crawler))
-
-    def spider_opened(self, spider):
-        self.recorder.open()
-
-    def item_scraped(self, item, response, spider):
-        self.recorder.link_item(item, response)
-
-    def spider_closed(self, spider, reason):
-        self.recorder.close()
-
-
 class WarcMiddleware:
     """Downloader middleware: hand every response received from the network to the
     recorder before any other middleware changes it (decompression, redirects, cache)."""
@@ -321,7 +282,10 @@ class WarcMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(recorder_for(crawler))
+        recorder = run_state(crawler).warc
+        if recorder is None:
+            raise NotConfigured("WARC capture is off (PARTNEWS_WARC_DIR is empty)")
+        return cls(recorder)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:
@@ -330,6 +294,6 @@ class WarcMiddleware:
             self.recorder.capture(request, response)
         except OSError as error:
             # A full disk must not cost the archive its items; the run's stats say so.
-            self.recorder.crawler.stats.inc_value("partnews/warc_errors")
+            self.recorder.stats.inc_value("partnews/warc_errors")
             logger.error("WARC capture of %s failed: %s", response.url, error)
         return response

@@ -39,13 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"partnews.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"partnews.commands.{name}":
-                raise
-            continue  # a command still being written
-        module.register(subparsers)
+        importlib.import_module(f"partnews.commands.{name}").register(subparsers)
     return parser
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Iterable
 from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
 
@@ -224,29 +225,101 @@ def resolve_canonical(page_url: str, canonical_href: str | None) -> str:
     return resolved
 
 
-def _is_local_host(host: str) -> bool:
-    """localhost and its subdomains, which name this machine, not a source site."""
-    return host == "localhost" or host.endswith(".localhost")
+# Names of this machine, whatever the network says: never a source site.
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+# A dotted or bare number in any base a resolver accepts (inet_aton: "127.1",
+# "0x7f.0.0.1", "0177.0.0.1", "2130706433"): such a "host name" is an IPv4 address.
+_NUMERIC_HOST_RE = re.compile(r"^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}$")
 
 
-def is_crawlable_url(url: str, allowed_hosts: Iterable[str]) -> bool:
-    """True when the crawler may request `url`: http(s), on one of `allowed_hosts`.
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as an IP literal stands for, in any form a resolver
+    reads as one (IPv6 in brackets, dotted decimal, a bare or dotted number in decimal,
+    octal or hexadecimal); None for a host name. An IPv4-mapped IPv6 address is the
+    IPv4 address it maps."""
+    host = host.strip().lower().rstrip(".").strip("[]")
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        address = None
+        if _NUMERIC_HOST_RE.match(host):
+            try:
+                address = ipaddress.IPv4Address(socket.inet_aton(host))
+            except OSError:
+                return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
 
-    Host names are compared exactly (lower case, IDNA): list both "www.x.org" and
-    "x.org" when both are crawled. Always refused, even when listed: IP literals (so no
-    private or loopback address), localhost, URLs carrying credentials ("user@host"),
-    and every other scheme (file:, javascript:, data:, mailto:...). Host names are not
-    resolved: the allow-list is what keeps the crawler on the partners' sites.
+
+def is_internal_host(host: str) -> bool:
+    """True for names and IP literals of this machine or a private network: localhost
+    and its subdomains, loopback, private, link-local, reserved, multicast, unspecified.
+
+    They get their own refusal reason because fetching them is how a scraped link would
+    reach services that are not public (server-side request forgery).
+    """
+    name = _ascii_host(host).strip("[]")
+    if name in LOCAL_NAMES or name.endswith(".localhost"):
+        return True
+    address = ip_literal(name)
+    return address is not None and (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+    )
+
+
+def host_allowed(host: str, hosts: Iterable[str], domains: Iterable[str] = ()) -> bool:
+    """True when `host` is one of `hosts` exactly, or one of `domains` or a subdomain of
+    one (Scrapy's ``allowed_domains`` convention); compared lower case, in IDNA."""
+    host = _ascii_host(host)
+    if host in {_ascii_host(h) for h in hosts}:
+        return True
+    return any(host == _ascii_host(d) or host.endswith("." + _ascii_host(d)) for d in domains if d)
+
+
+def refusal_reason(url: str, hosts: Iterable[str], domains: Iterable[str] = ()) -> str | None:
+    """Why the crawler must not request `url`, or None when it may: the project's one
+    rule for crawlable URLs (crawler/boundaries.py applies it to every request).
+
+    Reasons: ``scheme`` (not http or https: file:, data:, javascript:, mailto:...),
+    ``no_host``, ``credentials`` ("user@host"), ``internal_address`` (localhost,
+    loopback, private, link-local... see `is_internal_host`), ``ip_address`` (any other
+    IP literal: the partners' sites are reached by name, so an address is never one of
+    them, even when listed), ``other_host`` (not one of `hosts`, nor under `domains`).
+    Host names are not resolved: the allow-list is what keeps the crawler on the
+    partners' sites. The local mirror is no exception: mirror requests keep the real
+    host names, and crawler/mirror.py sends them to 127.0.0.1 below every middleware.
     """
     try:
         parts = urlsplit(url.strip())
         hostname = parts.hostname or ""
         has_credentials = parts.username is not None or parts.password is not None
     except ValueError:
-        return False
-    if parts.scheme.lower() not in WEB_SCHEMES or not hostname or has_credentials:
-        return False
-    host = _ascii_host(hostname)
-    if _is_ip(host) or _is_local_host(host):
-        return False
-    return host in {_ascii_host(h) for h in allowed_hosts}
+        return "no_host"
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return "scheme"
+    if not hostname:
+        return "no_host"
+    if has_credentials:
+        return "credentials"
+    if is_internal_host(hostname):
+        return "internal_address"
+    if ip_literal(hostname) is not None:
+        return "ip_address"
+    if not host_allowed(hostname, hosts, domains):
+        return "other_host"
+    return None
+
+
+def is_crawlable_url(url: str, allowed_hosts: Iterable[str]) -> bool:
+    """True when the crawler may request `url`: `refusal_reason` finds nothing against it.
+
+    Host names are compared exactly (lower case, IDNA): list both "www.x.org" and
+    "x.org" when both are crawled.
+    """
+    return refusal_reason(url, allowed_hosts) is None

@@ -23,7 +23,6 @@ import re
 from itemadapter import ItemAdapter
 
 from archive.store import Archive
-from crawler.run_report import current_run
 from partnews.text import matching_form, teaser_prefix_of
 from pipelines import CrawlerPipeline
 
@@ -135,7 +134,7 @@ def assign_item_id(item: dict, archive: Archive) -> dict:
 class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        linked = assign_item_id(adapter.asdict(), current_run(self.crawler).archive)
+        linked = assign_item_id(adapter.asdict(), self.state.archive)
         for key, value in linked.items():
             if key in adapter.field_names():
                 adapter[key] = value

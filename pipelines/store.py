@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from crawler.run_report import current_run
 from pipelines import CrawlerPipeline
 
 
 class StorePipeline(CrawlerPipeline):
     def process_item(self, item):
-        run = current_run(self.crawler)
-        outcome = run.archive.save_item(ItemAdapter(item).asdict(), run_id=run.run_id)
+        state = self.state
+        outcome = state.archive.save_item(ItemAdapter(item).asdict(), run_id=state.run_id)
         self.crawler.stats.inc_value(f"partnews/items_{outcome}")
         return item

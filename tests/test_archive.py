@@ -139,6 +139,62 @@ def test_rejects_and_runs_are_recorded(archive):
     assert run["items_rejected"] == 1 and run["finished"]
 
 
+def test_an_archive_from_before_the_selector_counts_opens_and_gains_the_column(tmp_path):
+    """crawl_runs.selectors is added to an older archive when it is opened; its rows
+    keep their values, with NULL selectors, and a new run can record them."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "create table crawl_runs (id integer primary key, source text, started text, "
+        "finish_reason text, entry_points text)"
+    )
+    conn.execute(
+        "insert into crawl_runs (source, started, finish_reason, entry_points) "
+        "values ('region_sud', '2025-01-01T02:00:00+00:00', 'finished', '{}')"
+    )
+    conn.commit()
+    conn.close()
+    archive = Archive(path)
+    old = archive.db["crawl_runs"].get(1)
+    assert (old["source"], old["finish_reason"], old["selectors"]) == (
+        "region_sud",
+        "finished",
+        None,
+    )
+    run_id = archive.start_run("region_sud")
+    counts = {".post-date": {"role": "dateline", "pages": 4, "matched": 4}}
+    archive.finish_run(run_id, {"finish_reason": "finished", "selectors": json.dumps(counts)})
+    assert json.loads(archive.db["crawl_runs"].get(run_id)["selectors"]) == counts
+    archive.close()
+
+
+def test_the_crawl_side_writes_go_through_the_archive(archive):
+    """Captures, their links to items, page states and validators: Archive's methods."""
+    run_id = archive.start_run("region_sud")
+    archive.open_warc_file(run_id, "region_sud-20250101020000-1.warc.gz")
+    capture = {
+        "run_id": run_id,
+        "url": "https://www.maregionsud.fr/rss.xml",
+        "status": 200,
+        "captured_at": "2025-01-01T02:00:00Z",
+        "warc_file": "region_sud-20250101020000-1.warc.gz",
+        "warc_offset": 0,
+        "warc_length": 10,
+        "record_id": "<urn:uuid:1>",
+    }
+    capture_id = archive.record_capture(capture)
+    archive.link_item_capture("a1", run_id, capture_id)
+    assert archive.earlier_capture(capture["url"])["id"] == capture_id
+    assert archive.db["crawl_runs"].get(run_id)["warc_file"] == capture["warc_file"]
+    assert archive.db["item_captures"].get(("a1", run_id))["capture_id"] == capture_id
+    archive.record_pages("region_sud", {"https://www.maregionsud.fr/actualites/a": "2025"}, run_id)
+    archive.record_pages("region_sud", {"https://www.maregionsud.fr/actualites/a": None}, run_id)
+    state = archive.db["page_state"].get("https://www.maregionsud.fr/actualites/a")
+    assert state["lastmod"] == "2025", "a known date is kept when a later link gives none"
+    archive.save_validators("region_sud", {capture["url"]: ('"e1"', None)}, run_id)
+    assert archive.db["http_validators"].get(capture["url"])["etag"] == '"e1"'
+
+
 def test_reopening_an_archive_keeps_it_and_its_integrity(tmp_path):
     path = tmp_path / "partnews.db"
     first = Archive(path)

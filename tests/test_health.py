@@ -108,3 +108,58 @@ def test_rejects_at_the_usual_share_are_healthy():
 def test_broken_outranks_degraded():
     tonight = run({FEED: {"status": 200, "found": 0, "expected": True}}, responses_5xx=5)
     assert judge(tonight, EARLIER).health == BROKEN
+
+
+# Selector drift: a site-specific selector is a hint; one that stopped matching is a
+# redesign the nightly reports the same night.
+
+
+def selector_counts(**counts: tuple[str, int, int]) -> str:
+    """crawl_runs.selectors from name=(css, pages, matched)."""
+    return json.dumps(
+        {
+            css: {"role": "dateline", "pages": pages, "matched": matched}
+            for css, pages, matched in counts.values()
+        }
+    )
+
+
+def test_a_selector_that_matched_no_page_of_three_or_more_makes_the_source_degraded():
+    verdict = judge(run(selectors=selector_counts(a=(".news-date", 26, 0))), EARLIER)
+    assert verdict.health == DEGRADED
+    (reason,) = verdict.reasons
+    assert "`.news-date`" in reason and "matched 0 of 26 article pages" in reason
+
+
+def test_a_selector_that_matched_under_a_fifth_of_its_pages_makes_the_source_degraded():
+    verdict = judge(run(selectors=selector_counts(a=(".post-date", 20, 3))), EARLIER)
+    assert verdict.health == DEGRADED
+    assert "matched 3 of 20" in verdict.reasons[0]
+
+
+def test_a_selector_tried_on_fewer_than_three_pages_is_not_judged():
+    # One listing page and the empty page past its end: too little to call it drift.
+    verdict = judge(run(selectors=selector_counts(a=(".listing-title a", 2, 0))), EARLIER)
+    assert verdict.health == HEALTHY
+
+
+def test_a_selector_that_matches_most_pages_is_healthy_and_the_others_are_named():
+    counts = selector_counts(a=(".post-date", 10, 9), b=(".story-byline time", 4, 0))
+    verdict = judge(run(selectors=counts), EARLIER)
+    assert verdict.health == DEGRADED
+    assert len(verdict.reasons) == 1 and "`.story-byline time`" in verdict.reasons[0]
+    assert judge(run(selectors=selector_counts(a=(".post-date", 10, 9))), EARLIER).health == (
+        HEALTHY
+    )
+
+
+def test_a_listing_selector_is_counted_on_listing_pages():
+    counts = json.dumps({".listing-title a": {"role": "listing links", "pages": 5, "matched": 0}})
+    verdict = judge(run(selectors=counts), EARLIER)
+    assert verdict.health == DEGRADED
+    assert "matched 0 of 5 listing pages" in verdict.reasons[0]
+
+
+def test_rows_older_than_the_selector_counts_are_not_judged_on_them():
+    assert judge(run(selectors=None), EARLIER).health == HEALTHY
+    assert judge(run(selectors="not json"), EARLIER).health == HEALTHY

@@ -63,11 +63,11 @@ def seeded_archive(path) -> Archive:
     archive = Archive(path)
     archive.upsert_sources([{"id": "region_sud", "name": "Région Sud"}])
     run_id = archive.start_run("region_sud")
-    archive.db["crawl_runs"].update(run_id, {"night": "N1"})
+    archive.update_run(run_id, {"night": "N1"})
     state = IncrementalState(source="region_sud")
-    state.record_pages(archive.db, {"https://x.fr/a": "2025-01-01", "https://x.fr/b": None}, run_id)
+    state.record_pages(archive, {"https://x.fr/a": "2025-01-01", "https://x.fr/b": None}, run_id)
     state.remember("https://x.fr/rss.xml", Validators(etag='"e1"'))
-    state.commit_validators(archive.db, run_id)
+    state.commit_validators(archive, run_id)
     return archive
 
 
@@ -94,7 +94,7 @@ def test_a_resumed_run_skips_the_pages_its_night_already_read(tmp_path):
 def test_a_date_already_known_is_kept_when_a_later_link_gives_none(tmp_path):
     archive = seeded_archive(tmp_path / "a.db")
     state = IncrementalState.load(archive.db, "region_sud", enabled=True)
-    state.record_pages(archive.db, {"https://x.fr/a": None}, None)
+    state.record_pages(archive, {"https://x.fr/a": None}, None)
     row = archive.db.execute("select lastmod from page_state where url = 'https://x.fr/a'")
     assert row.fetchone()[0] == "2025-01-01"
 
@@ -194,7 +194,7 @@ def test_the_domain_clock_spaces_requests_and_holds_a_paused_domain():
 
 def test_crawl_delay_from_robots_txt_spaces_that_domain(tmp_path):
     crawler = get_crawler(settings_dict={"USER_AGENT": "partnews/0.1"})
-    middleware = CrawlDelayMiddleware(crawler)
+    middleware = CrawlDelayMiddleware(crawler, DomainClock())
     clock_now = [1000.0]
     middleware.now = lambda: clock_now[0]
     robots = ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 7\n", None)

@@ -86,14 +86,19 @@ def test_scrapy_list_shows_the_configured_press_spider():
 
 
 def test_configured_spider_is_a_press_spider_named_after_the_source():
-    from crawler.spiders import configured
-    from crawler.spiders.press import PressSpider
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.project import get_project_settings
 
-    spider_class = getattr(configured, class_name("times_of_san_diego"))
-    assert spider_class.__name__ == "TimesOfSanDiegoSpider"
+    from crawler.spiders.press import PressSpider
+    from crawler.spiders.team_cote_dazur import TeamCoteDazurSpider
+
+    loader = get_spider_loader(get_project_settings())
+    spider_class = loader.load("times_of_san_diego")
+    assert spider_class.__name__ == class_name("times_of_san_diego") == "TimesOfSanDiegoSpider"
     assert spider_class.name == "times_of_san_diego"
     assert issubclass(spider_class, PressSpider)
-    assert not hasattr(configured, class_name("team_cote_dazur")), "it has its own file"
+    # A source with its own file gets that file's class, not a configured one.
+    assert loader.load("team_cote_dazur") is TeamCoteDazurSpider
 
 
 def test_search_feed_query_pages_after_the_first():

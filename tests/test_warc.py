@@ -36,7 +36,8 @@ import partnews
 from archive.captures import item_capture
 from archive.store import Archive
 from crawler import settings as project_settings
-from crawler.warc import WarcCapture, WarcMiddleware, read_record, warc_dir
+from crawler.run_report import RunReport
+from crawler.warc import WarcMiddleware, read_record, warc_dir
 from mirror import SITES_DIR
 from mirror.server import MirrorServer
 from mirror.site import MirrorConfig
@@ -313,26 +314,26 @@ class UnitSpider(Spider):
 
 
 def open_capture(tmp_path: Path, **settings):
-    """A crawler's WARC middleware and extension, the spider opened (as a run starts)."""
+    """A crawler's WARC middleware and run report (the run state's owner), the spider
+    opened (as a run starts)."""
     crawler = get_crawler(
         UnitSpider,
         {
             "PARTNEWS_ARCHIVE": str(tmp_path / "partnews.db"),
             "PARTNEWS_WARC_DIR": str(tmp_path / "warc"),
+            "EXTENSIONS": {"crawler.run_report.RunReport": 500},
             **settings,
         },
     )
     crawler._apply_settings()
+    extension = crawler.get_extension(RunReport)
     middleware = WarcMiddleware.from_crawler(crawler)
-    extension = WarcCapture.from_crawler(crawler)
-    extension.spider_opened(None)
+    extension.spider_opened(crawler.spidercls())
     return crawler, middleware, extension
 
 
 def end_run(crawler, extension) -> None:
-    extension.spider_closed(None, "finished")
-    crawler.partnews_run.archive.close()
-    crawler.partnews_run = None
+    extension.spider_closed(crawler.spidercls(), "finished")
 
 
 PAGE = "<html><body><p>Une page de test, écrite pour ce test.</p></body></html>".encode()

@@ -12,16 +12,6 @@ import re
 
 from partnews import text as text_rules
 
-# Elements that start a new paragraph when rendered: text on either side of them
-# belongs to different paragraphs.
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table td th tr ul".split()
-)
-# Elements whose text is never reader-facing content (an <iframe>'s inner markup is
-# fallback for browsers without frames, and the HTML parser keeps it as raw text).
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object"})
-
 _PARA = "\x00"  # paragraph-break marker while walking the tree
 _LINE = "\x01"  # <br> marker: a line break inside a paragraph
 _TAG_RE = re.compile(r"<[a-zA-Z/!][^>]*>")

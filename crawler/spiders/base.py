@@ -13,17 +13,31 @@ article page is read only when `wants_page` says it is new or changed. In the de
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 import scrapy
+from parsel import SelectorList
 
-from crawler.incremental import IncrementalState, entry_key, incremental_state
+from crawler.incremental import IncrementalState, entry_key
 from crawler.items import ArchiveItem
 from crawler.records import RecordFailure
-from crawler.run_report import current_run
+from crawler.run_state import RunState, SelectorCounts, run_state
 from crawler.sources import Source, get_source
 
 MODES = ("full", "incremental")
+# Answers after which a way in (feed, sitemap, API page, listing) is judged unavailable
+# and the spider moves on to the next one: the one list every base spider uses.
+UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+
+
+_PSEUDO_ELEMENT = re.compile(r"\s*::[\w-]+(?:\([^)]*\))?\s*$")
+
+
+def selector_name(css: str) -> str:
+    """A selector as the run report names it: without its trailing pseudo-element
+    (".news-date ::text" -> ".news-date")."""
+    return _PSEUDO_ELEMENT.sub("", css).strip() or css
 
 
 class PartnewsSpider(scrapy.Spider):
@@ -39,6 +53,8 @@ class PartnewsSpider(scrapy.Spider):
         self.entry_points: dict[str, dict] = {}
         # The sitemap/feed date of each article URL met this run (page_state.lastmod).
         self.lastmods: dict[str, str] = {}
+        # The listings whose link hint matched on at least one page (links_of_listing).
+        self.listings_hint_matched: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -46,6 +62,50 @@ class PartnewsSpider(scrapy.Spider):
         super().update_settings(settings)
         for name, value in get_source(cls.name).politeness.items():
             settings.set(name.upper(), value, priority="spider")
+
+    @property
+    def run_state(self) -> RunState:
+        """The crawl's run state (crawler/run_state.py), owned by the run report."""
+        return run_state(self.crawler)
+
+    @property
+    def selector_counts(self) -> SelectorCounts:
+        """Where selector hits and misses are counted: the run state's in a crawl; the
+        spider's own when it reads pages outside one (a test calling a callback)."""
+        if getattr(self, "crawler", None) is not None:
+            return self.run_state.selectors
+        if not hasattr(self, "_own_selector_counts"):
+            self._own_selector_counts = SelectorCounts()
+        return self._own_selector_counts
+
+    def selector_hint(self, css: str, response, role: str) -> SelectorList:
+        """What a site-specific CSS selector (an optional hint, never the only way)
+        matches on `response`, counting the hit or miss per selector for the run report
+        and the selector-drift health rule (crawler/health.py). A miss returns an empty
+        list: the caller falls back to the generic way (the date ladder, every link
+        matching the article pattern, the page's own title).
+
+        `role` says what the hint is for (``dateline``, ``time``, ``author`` on article
+        pages; ``listing links`` on listing pages). A trailing pseudo-element
+        (``::text``, ``::attr(href)``) is part of the query, not of the selector's name.
+        """
+        found = response.css(css)
+        self.selector_counts.record(selector_name(css), role, bool(found))
+        return found
+
+    def links_of_listing(self, css: str | None, response, listing: str) -> tuple[list[str], bool]:
+        """The absolute links of a page of `listing`: those of the hint `css` when it
+        matches; else, when the hint never matched on this listing, every link of the page
+        (the caller keeps those matching its article pattern); with True when the hint
+        answered. A hint that matched on earlier pages of the listing and matches nothing
+        now has reached the page past the end: no links, the pager stops there."""
+        hinted = self.selector_hint(css, response, "listing links").getall() if css else []
+        if hinted:
+            self.listings_hint_matched.add(listing)
+        elif listing in self.listings_hint_matched:
+            return [], True
+        hrefs = hinted or response.css("a::attr(href)").getall()
+        return [response.urljoin(h) for h in dict.fromkeys(hrefs)], bool(hinted)
 
     @property
     def source(self) -> Source:
@@ -72,15 +132,14 @@ class PartnewsSpider(scrapy.Spider):
 
     def record_failed(self, failure: RecordFailure) -> None:
         """File one record of a response that could not be read (crawler/records.py) in
-        the run's rejects, with its URL, reader, exception type and message. The one
-        place the spiders write a reject: re-point it here when the run state moves."""
-        run = current_run(self.crawler)
+        the run's rejects, with its URL, reader, exception type and message: the one
+        place the spiders write a reject."""
         details = {
             "reader": failure.reader,
             "error": failure.error_type,
             "message": failure.message,
         }
-        run.archive.record_reject(run.run_id, run.source, failure.url, failure.reason, details)
+        self.run_state.reject(failure.url, failure.reason, details)
         self.crawler.stats.inc_value("partnews/items_rejected")
 
     # Incremental crawling -----------------------------------------------------------------
@@ -92,7 +151,7 @@ class PartnewsSpider(scrapy.Spider):
     @property
     def pages(self) -> IncrementalState:
         """The source's validators and known pages (loaded from the archive on first use)."""
-        return incremental_state(self.crawler)
+        return self.run_state.incremental_for(self)
 
     def entry_request(
         self, url: str, callback, *, key: str | None = None, expected: bool = True, **kwargs

@@ -4,6 +4,16 @@ Drupal (an assumption: sources.md §1.7 records only the /insidesd/<slug> paths)
 at /insidesd/<slug>, a views listing /insidesd with ?page=N, and a byline whose <time
 datetime> is the publication date; the text's own dates ("on Monday, Nov. 23,") have
 no year and are never used.
+
+Selector hints, each optional (counted per page; when one matches nothing the page is
+read the generic way, and the nightly reports the source DEGRADED, naming it):
+
+* ``.story-card__title a`` (listing rows): assumed (mirror only; no real page seen).
+  Without it, every link of the listing page that matches ``article_path_pattern``.
+* ``.story-byline time`` (the publication date): assumed (mirror only; no real page
+  seen). Without it, the page's own date evidence (JSON-LD, meta, ``<time>``).
+* ``.story-byline__author``: assumed (mirror only; no real page seen).
+* Titles are always the page's own (crawler.extract.article), never a selector's.
 """
 
 import re

@@ -6,8 +6,10 @@ base spider of that CMS crawls them, and what differs between sites is a few cla
 attributes. For every source in crawler/sources.toml whose ``cms`` has a base spider
 here (`BASES`) and which has no ``crawler/spiders/<id>.py`` of its own, this module
 creates at import a spider class named after the source id (``times_of_san_diego`` ->
-``TimesOfSanDiegoSpider``), with the attributes of the block's ``[<id>.spider]`` table,
-so that ``scrapy list`` and ``partnews crawl`` find it. For example::
+``TimesOfSanDiegoSpider``), with the attributes of the block's ``[<id>.spider]`` table.
+`RegistrySpiderLoader` (``SPIDER_LOADER_CLASS`` in crawler/settings.py) adds these
+classes to the ones Scrapy finds in crawler/spiders/, so that ``scrapy list``,
+``scrapy crawl`` and ``partnews crawl`` know them. For example::
 
     [la_tribune]
     name = "La Tribune Région Sud"
@@ -45,6 +47,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from scrapy.spiderloader import SpiderLoader
 
 from crawler.sources import REGISTRY_PATH, Source, load_sources
 from crawler.spiders.base import PartnewsSpider
@@ -170,7 +174,6 @@ def make_spider(source: Source) -> type[PartnewsSpider]:
     name = class_name(source.id)
     namespace = {
         "name": source.id,
-        # __module__ must be this module: Scrapy only lists classes defined where found.
         "__module__": __name__,
         "__doc__": f"{source.name}: a {source.cms} source configured in sources.toml.",
         **spider_attributes(source, base),
@@ -198,4 +201,17 @@ def configured_spiders(
     return spiders
 
 
-globals().update(configured_spiders())
+class RegistrySpiderLoader(SpiderLoader):
+    """Scrapy's spider loader, which also knows the spiders made from registry blocks.
+
+    Scrapy's loader lists the spider classes defined in ``SPIDER_MODULES``; the classes
+    `configured_spiders` makes exist in no module's namespace, so they are added here.
+    A source's own spider file wins (`configured_spiders` skips such sources).
+    """
+
+    def _load_all_spiders(self) -> None:
+        super()._load_all_spiders()
+        for spidercls in configured_spiders().values():
+            self._found[spidercls.name].append((spidercls.__module__, spidercls.__name__))
+            self._spiders[spidercls.name] = spidercls
+        self._check_name_duplicates()

@@ -69,7 +69,10 @@ class DrupalNewsSpider(PartnewsSpider):
     feed_paths: tuple[str, ...] = ("/rss.xml",)
     # Listing paths, one per language ("/en/news", "/actualites").
     listing_paths: tuple[str, ...] = ()
-    listing_row_link_css = ".view-content .views-row .views-field-title a::attr(href)"
+    # A hint of where the listing's rows link to (counted per page, see
+    # PartnewsSpider.selector_hint); when it matches nothing, every link of the page to
+    # an article new to the listing.
+    listing_row_link_css: str | None = ".view-content .views-row .views-field-title a::attr(href)"
     sitemap_path: str | None = "/sitemap.xml"
     # Which URLs are items (matched against the path).
     article_path_pattern = re.compile(r"^/(en/news|actualites)/[^/]+$")
@@ -85,6 +88,11 @@ class DrupalNewsSpider(PartnewsSpider):
     author_css: str | None = None
     # Follow links from a body to other nodes (their aliases or /node/N).
     follow_body_links = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Per listing path, the article links its pages gave (the generic way's pager).
+        self.listed: dict[str, set[str]] = {}
 
     async def start(self):
         for path in self.feed_paths:
@@ -131,10 +139,14 @@ class DrupalNewsSpider(PartnewsSpider):
     def parse_listing(self, response):
         if self.unchanged(response):
             return
-        urls = [
-            response.urljoin(h)
-            for h in dict.fromkeys(response.css(self.listing_row_link_css).getall())
-        ]
+        path = response.meta["listing_path"]
+        urls, hinted = self.links_of_listing(self.listing_row_link_css, response, path)
+        if not hinted:
+            # The generic way: the page's links to articles, new to this listing (a page
+            # past the end still links to the latest articles in its blocks).
+            seen = self.listed.setdefault(path, set())
+            urls = [u for u in urls if self.is_article_url(u) and u not in seen]
+            seen.update(urls)
         if response.meta["page"] == 0:
             self.report_entry(response, len(urls))
         for url in urls:
@@ -209,8 +221,8 @@ class DrupalNewsSpider(PartnewsSpider):
         self.apply_time(item, response)
         self.apply_author(item, response)
         if self.dateline_css:
-            dateline = " ".join(response.css(self.dateline_css + " ::text").getall())
-            self.apply_dateline(item, " ".join(dateline.split()))
+            found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
+            self.apply_dateline(item, " ".join(" ".join(found.getall()).split()))
         yield self.finish(item, response)
 
     def apply_body(self, item: ArchiveItem, response) -> None:
@@ -228,7 +240,8 @@ class DrupalNewsSpider(PartnewsSpider):
         the normalize pipeline shows it in the source's timezone)."""
         if not self.time_css:
             return
-        value = normalize_iso(response.css(f"{self.time_css}::attr(datetime)").get())
+        found = self.selector_hint(f"{self.time_css}::attr(datetime)", response, "time")
+        value = normalize_iso(found.get())
         if value and better_date(item.published_from, "time"):
             item.published = value
             item.published_from = "time"
@@ -237,7 +250,8 @@ class DrupalNewsSpider(PartnewsSpider):
         """The byline's author, without the "By" Drupal themes print before it."""
         if not self.author_css or item.authors:
             return
-        text = clean_inline(" ".join(response.css(self.author_css + " ::text").getall()))
+        found = self.selector_hint(self.author_css + " ::text", response, "author")
+        text = clean_inline(" ".join(found.getall()))
         name = re.sub(r"^(?:by|par)\s+", "", text or "", flags=re.IGNORECASE).strip()
         if name:
             item.authors = [name]

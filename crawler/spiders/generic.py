@@ -37,10 +37,7 @@ from crawler.extract.sitemaps import parse_sitemap
 from crawler.extract.structured import items_from_structured
 from crawler.items import ArchiveItem
 from crawler.records import RecordFailure
-from crawler.spiders.base import PartnewsSpider
-
-# Answers after which a rung is judged unavailable and the next one runs.
-UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+from crawler.spiders.base import UNAVAILABLE, PartnewsSpider
 
 
 @dataclass(frozen=True)
@@ -124,8 +121,10 @@ class GenericNewsSpider(PartnewsSpider):
     sitemap_path: str | None = "/sitemap.xml"
     # Listing pages walked when the sitemap gives nothing.
     listings: tuple[Listing, ...] = ()
-    # Where article links are on a listing page; only those matching the pattern count.
-    listing_link_css = "main a::attr(href)"
+    # A hint of where article links are on a listing page (counted per page, see
+    # PartnewsSpider.selector_hint); without one, or when it matches nothing, every link
+    # of the page. Only links matching the article pattern count.
+    listing_link_css: str | None = None
     # Which URLs are articles (matched against the path).
     article_path_pattern: re.Pattern = re.compile(r"^/.+")
     # The element holding the visible date ("Publié le 31 août 2018"), if any.
@@ -268,7 +267,7 @@ class GenericNewsSpider(PartnewsSpider):
             return
         listing = response.meta["listing"]
         seen = self.listed.setdefault(listing, set())
-        links = [response.urljoin(h) for h in response.css(self.listing_link_css).getall()]
+        links, _ = self.links_of_listing(self.listing_link_css, response, listing.path)
         new = [u for u in dict.fromkeys(links) if self.is_article_url(u) and u not in seen]
         index = response.meta["index"]
         if index == 0:
@@ -292,9 +291,8 @@ class GenericNewsSpider(PartnewsSpider):
         item = extract_page(response.text, response.url, on_failure=self.record_failed)
         dateline = ""
         if self.dateline_css:
-            dateline = " ".join(
-                " ".join(response.css(self.dateline_css + " ::text").getall()).split()
-            )
+            found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
+            dateline = " ".join(" ".join(found.getall()).split())
         if dateline and not item.published:
             item.published, item.published_from = dateline, "dateline"
         item.body = strip_furniture(item.body, [item.title, dateline])

@@ -31,10 +31,10 @@ from crawler.extract.feeds import parse_feed
 from crawler.extract.structured import extract_structured, is_article
 from crawler.extract.text import clean_inline
 from crawler.items import ArchiveItem
-from crawler.spiders.base import PartnewsSpider
+from crawler.spiders.base import UNAVAILABLE, PartnewsSpider
 
-# A search page past the last result is a 404 (with an empty feed); errors end a term.
-UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+# A search page past the last result is a 404 (with an empty feed); errors end a term
+# (UNAVAILABLE, crawler/spiders/base.py).
 
 
 def search_feed_query(term: str, page: int) -> str:

@@ -7,6 +7,14 @@ CMS unknown; see ../shared/sources.md §1.6. The generic ladder: the blog's RSS 
 listings (/blog/tag/<tag>) carry full post bodies: posts are read from their own pages
 only, so a listing never makes an item. Older posts show only a text date ("June 21,
 2016"). The source is "filtered": only posts about the partnership are archived.
+
+Selector hints, each optional (counted per page; when one matches nothing the page is
+read the generic way, and the nightly reports the source DEGRADED, naming it):
+
+* ``.listing-title a`` (listing links): assumed (mirror only; no real page seen).
+  Without it, every link of the listing page that matches ``article_path_pattern``.
+* ``.post-date`` (the visible date): assumed (mirror only; no real page seen). Without
+  it, the page's own date evidence (JSON-LD, meta, ``<time>``), then the feed's date.
 """
 
 import re

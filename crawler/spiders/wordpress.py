@@ -46,10 +46,7 @@ from crawler.extract.tribe_events import parse_tribe_events, tribe_next_page_url
 from crawler.extract.wordpress import parse_wp_post, wp_total_pages
 from crawler.items import ArchiveItem
 from crawler.records import read_records
-from crawler.spiders.base import PartnewsSpider
-
-# Answers after which a structured endpoint is judged unavailable and the fallback runs.
-UNAVAILABLE = [400, 401, 403, 404, 410, 500, 502, 503]
+from crawler.spiders.base import UNAVAILABLE, PartnewsSpider
 
 
 def _json(response: scrapy.http.Response):

@@ -106,6 +106,8 @@ def _last_run_id(path: str) -> int:
 
 def summarize(rows: list[dict]) -> tuple[str, list[str]]:
     """A human summary, and the sources that look broken."""
+    from crawler.health import selector_line, selectors
+
     lines = [
         f"{'source':<22}{'requests':>9}{'items':>7}{'new':>6}{'upd':>6}{'same':>6}"
         f"{'rejected':>9}{'off-topic':>10}{'no date':>8}  finish"
@@ -118,6 +120,8 @@ def summarize(rows: list[dict]) -> tuple[str, list[str]]:
             f"{r['items_rejected'] or 0:>9}{r['items_not_relevant'] or 0:>10}"
             f"{r['items_without_date'] or 0:>8}  {r['finish_reason']}"
         )
+        # Each selector hint of the source's reader, with how often it matched.
+        lines += [f"{'':<4}{selector_line(css, count)}" for css, count in selectors(r).items()]
         if r["finish_reason"] != "finished" or not r["items_seen"]:
             broken.append(r["source"])
     return "\n".join(lines), broken
@@ -126,12 +130,12 @@ def summarize(rows: list[dict]) -> tuple[str, list[str]]:
 def crawlable_sources() -> list[str]:
     """Sources of the registry that have a spider, in registry order."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
     from scrapy.utils.project import get_project_settings
 
     from crawler.sources import load_sources
 
-    spiders = set(SpiderLoader.from_settings(get_project_settings()).list())
+    spiders = set(get_spider_loader(get_project_settings()).list())
     return [source for source in load_sources() if source in spiders]
 
 
