@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from scrapy.spiderloader import SpiderLoader
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
 from crawler.settings import USER_AGENT
@@ -47,7 +47,7 @@ PLATFORM = {"press": "wordpress"}
 
 
 def spider_class(source_id: str) -> type:
-    return SpiderLoader.from_settings(get_project_settings()).load(source_id)
+    return get_spider_loader(get_project_settings()).load(source_id)
 
 
 def path_of(url: str) -> str:
