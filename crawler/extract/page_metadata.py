@@ -316,6 +316,15 @@ _DATE_SHAPE = re.compile(
     r"\d{1,2}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
 )
+# A dateline is short; a longer text that mentions a date is a sentence of the body.
+_DATELINE_WORDS = 10
+# The labels a page prints before its publication date, in the partners' languages and
+# their neighbours'.
+_PUBLISHED_LABEL = re.compile(
+    r"(?:published|posted|publi[ée]e?|mis en ligne|ver[öo]ffentlicht|erschienen|"
+    r"publicado|pubblicato|gepubliceerd)\b",
+    re.IGNORECASE,
+)
 # Scanning for the dateline stops once the body has begun: after this much paragraph
 # text (a lede may come before the dateline).
 _BODY_PARAGRAPH_CHARS = 400
@@ -404,14 +413,43 @@ def _dateline_near_heading(
             if iso:
                 return iso, "time"
         for text in (el.text, el.tail):
-            text = " ".join((text or "").split())
-            if text and len(text) < 150 and _DATE_SHAPE.search(text):
-                found = parse_date(text, languages=languages, day_first=day_first)
-                if found.precision in ("day", "datetime"):
-                    iso = _acceptable(found.start, latest)
-                    if iso:
-                        return iso, "dateline"
+            iso = _dateline_day(text, latest, languages, day_first)
+            if iso:
+                return iso, "dateline"
     return None, None
+
+
+def _dateline_day(
+    text: str | None, latest: date, languages: Sequence[str] | None, day_first: bool | None
+) -> str | None:
+    """The day a short dateline text gives ("21.01.2022 - 13:30", "1. Februar 2022,
+    Name"); None for a sentence that mentions a date (an event's, in the body)."""
+    text = " ".join((text or "").split())
+    if not text or len(text.split()) > _DATELINE_WORDS or not _DATE_SHAPE.search(text):
+        return None
+    found = parse_date(text, languages=languages, day_first=day_first)
+    if found.precision not in ("day", "datetime"):
+        return None
+    return _acceptable(found.start, latest)
+
+
+def _labelled_dateline(
+    tree: lxml.html.HtmlElement,
+    latest: date,
+    languages: Sequence[str] | None,
+    day_first: bool | None,
+) -> str | None:
+    """A date the page labels as its publication ("Published on …", "Publié le …",
+    "Veröffentlicht am …") anywhere outside sidebars, comments and the footer."""
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
+            continue
+        for text in (el.text, el.tail):
+            if text and _PUBLISHED_LABEL.match(text.strip()) and not _in_excluded(el):
+                iso = _dateline_day(text, latest, languages, day_first)
+                if iso:
+                    return iso
+    return None
 
 
 # ------------------------------------------------------------------ title
@@ -552,6 +590,9 @@ def read_page_metadata(
 
     published, published_from = _declared_date(article, meta, tree, latest)
     shown, shown_from = _dateline_near_heading(tree, heading, latest, langs, day_first)
+    if not shown:
+        shown = _labelled_dateline(tree, latest, langs, day_first)
+        shown_from = "dateline" if shown else None
     if published and shown and shown[:10] != published[:10]:
         # The day printed by the headline is the one the publisher shows its readers;
         # a declared stamp that disagrees is a UTC instant past local midnight, or the
