@@ -489,15 +489,16 @@ def _strip_site(title: str, site: str | None, host: str = "") -> str:
 
 def _title_from_tag(title: str, headings: list[str], site: str | None, host: str = "") -> str:
     """<title> without its site-name part (named by og:site_name or the host), or the
-    part of it that a heading or og:title repeats; else the whole title (a dash inside
-    a headline is not a separator)."""
+    part of it that a heading or og:title repeats; else without what follows its last
+    " | ", the usual site separator (a dash inside a headline is not one)."""
     title = _strip_site(title, site, host)
     folded = [h.casefold() for h in headings if h]
     for sep in _TITLE_SUFFIX_SEPARATORS:
         for part in (p.strip() for p in title.split(sep)):
             if part and part.casefold() in folded:
                 return part
-    return title
+    head, sep, _ = title.rpartition(" | ")
+    return head.strip() if sep and head.strip() else title
 
 
 def _words(text: str) -> set[str]:
@@ -682,10 +683,7 @@ def _title(
     jsonld = clean_inline((article or {}).get("headline"))
     declared = [t for t in (jsonld, og, tag) if t]
     element, heading, confirmed = _headline(tree, declared, site)
-    in_main = element is not None and any(
-        a.tag in ("article", "main") for a in element.iterancestors()
-    )
-    if heading and (confirmed or in_main or not (jsonld or og)):
+    if heading and (confirmed or not (jsonld or og)):
         # A <title> alone is often the site's name: an <h1> says more.
         return heading, "heading", element
     candidates = [

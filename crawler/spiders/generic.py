@@ -13,8 +13,9 @@ its lastmod) is known before its page is fetched, whatever the order of the answ
 Every article is then read from its OWN page, never from a listing (listings that carry
 full bodies would otherwise duplicate it): the page's structured data first
 (`crawler.extract.structured.items_from_structured`), then what the page itself shows
-(`crawler.extract.article.extract_article`, trafilatura for the body), then the
-site's visible dateline (``dateline_css``).
+(`crawler.extract.article.extract_article`, trafilatura for the body), dated by the
+page-metadata ladder (crawler.extract.page_metadata), to which the site's visible
+dateline (``dateline_css``, read in `GenericNewsSpider.dateline_hint`) is one rung.
 
 On an incremental night (``mode=incremental``) the feeds, the sitemap and the first
 listing pages are revalidated: a 304 sitemap means no article changed (its index's
@@ -25,7 +26,9 @@ lastmod changed; a listing stops at the first page whose articles are all known.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -83,11 +86,33 @@ def merge_items(structured: ArchiveItem, page: ArchiveItem) -> ArchiveItem:
     return merged
 
 
-def extract_page(html: str, url: str) -> ArchiveItem:
-    """A news item from an article page: structured data first, then the page itself."""
-    page = extract_article(html, url)
+def extract_page(
+    html: str,
+    url: str,
+    *,
+    captured: datetime | None = None,
+    dateline: str | None = None,
+    languages: Sequence[str] | None = None,
+    day_first: bool | None = None,
+) -> ArchiveItem:
+    """A news item from an article page: structured data first, then the page itself;
+    the date and title are the page-metadata ladder's (crawler.extract.page_metadata),
+    which reads the structured data too but weighs it against the visible dateline.
+
+    ``dateline`` is the text of the source's dateline element, if its spider names one;
+    ``captured`` (the fetch time), ``languages`` and ``day_first`` go to the ladder.
+    """
+    page = extract_article(
+        html, url, captured=captured, dateline=dateline, languages=languages, day_first=day_first
+    )
     articles = [i for i in items_from_structured(html, url) if i.kind == "news"]
-    return merge_items(articles[0], page) if articles else page
+    if not articles:
+        return page
+    merged = merge_items(articles[0], page)
+    for name in ("published", "published_from", "title"):
+        if getattr(page, name):
+            setattr(merged, name, getattr(page, name))
+    return merged
 
 
 def strip_furniture(body: str | None, furniture: list[str]) -> str | None:
@@ -280,16 +305,30 @@ class GenericNewsSpider(PartnewsSpider):
                 self.requested.add(url)
                 yield self.page_request(url, self.parse_article, meta={"found_url": url})
 
+    def dateline_hint(self, response) -> str | None:
+        """The text of the site's dateline element (``dateline_css``): a hint for the
+        date ladder, None when the spider names no element or it matches nothing (the
+        ladder then dates the page from its other evidence)."""
+        if not self.dateline_css:
+            return None
+        text = " ".join(" ".join(response.css(self.dateline_css + " ::text").getall()).split())
+        return text or None
+
     def parse_article(self, response):
-        item = extract_page(response.text, response.url)
-        dateline = ""
-        if self.dateline_css:
-            dateline = " ".join(
-                " ".join(response.css(self.dateline_css + " ::text").getall()).split()
-            )
+        dateline = self.dateline_hint(response)
+        item = extract_page(
+            response.text,
+            response.url,
+            captured=datetime.now(UTC),
+            dateline=dateline,
+            languages=self.source.languages,
+            day_first=self.source.day_first,
+        )
         if dateline and not item.published:
+            # A dateline the ladder could not read to the day: the normalize pipeline
+            # reads it with the source's languages, or records no date.
             item.published, item.published_from = dateline, "dateline"
-        item.body = strip_furniture(item.body, [item.title, dateline])
+        item.body = strip_furniture(item.body, [item.title, dateline or ""])
         found = self.found.get(response.meta["found_url"], Found())
         if not item.published and found.feed_published:
             item.published, item.published_from = found.feed_published, "feed"
