@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import zip_longest
@@ -266,7 +267,10 @@ def _first_meta(index: dict[str, list[str]], names: Sequence[str]) -> str | None
     return None
 
 
-_ELSEWHERE_MARKS = re.compile(r"comment|sidebar|related|recommend|teaser|widget|popular|respon")
+_ELSEWHERE_MARKS = re.compile(
+    r"(?:^|\s)(?:comments?|commentlist|sidebar|related|recommend\w*|teasers?|widgets?"
+    r"|popular|respond|responses|disqus)(?:$|[-_\s])"
+)
 
 
 def _in_excluded(el: lxml.html.HtmlElement, *, strict: bool = True) -> bool:
@@ -554,6 +558,33 @@ def _headline(
     return None, None, False
 
 
+# What htmldate must not see: comment threads, sidebars, related articles (class or id
+# tokens that start with these words; "has-sidebar" on a layout wrapper is not one).
+_PRUNE_MARKS = re.compile(
+    r"(?:^|\s)(?:comments?|commentlist|sidebar|related|respond|responses|disqus)(?:$|[-_\s])"
+)
+
+
+def _article_only(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of the page without what describes other pages or later events: comment
+    threads, sidebars, related articles. htmldate reads every date of what it is given,
+    and would date an undated article by a comment or a sidebar item. (Pruning every
+    <aside>, <nav> and <footer> too lost pages whose only date sits there.)"""
+    copy = deepcopy(tree)
+    doomed = []
+    for el in copy.iter():
+        if not isinstance(el.tag, str):
+            continue
+        marks = " ".join((el.get("class") or "", el.get("id") or "")).lower()
+        if _PRUNE_MARKS.search(marks):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    return copy
+
+
 def _is_canonical(link: lxml.html.HtmlElement) -> bool:
     return "canonical" in (link.get("rel") or "").lower().split()
 
@@ -611,10 +642,11 @@ def read_page_metadata(
         published_from = "jsonld" if published else None
     if not published and use_htmldate:
         found_day = find_date(
-            tree,
+            _article_only(tree),
             original_date=True,
             extensive_search=True,
-            url=url,
+            url=None,
+            deferred_url_extractor=True,
             max_date=datetime(latest.year, latest.month, latest.day, 23, 59, 59),
         )
         published = _acceptable(found_day, latest)
