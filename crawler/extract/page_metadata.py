@@ -567,16 +567,18 @@ _PRUNE_MARKS = re.compile(
 
 def _article_only(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A copy of the page without what describes other pages or later events: comment
-    threads, sidebars, related articles. htmldate reads every date of what it is given,
-    and would date an undated article by a comment or a sidebar item. (Pruning every
-    <aside>, <nav> and <footer> too lost pages whose only date sits there.)"""
+    threads, sidebars, related articles, and the JSON-LD (already read for the page's
+    own article: what is left there dates other things, such as a list's items).
+    htmldate reads every date of what it is given, and would date an undated article by
+    a comment or a sidebar item. (Pruning every <aside>, <nav> and <footer> too lost
+    pages whose only date sits there.)"""
     copy = deepcopy(tree)
     doomed = []
     for el in copy.iter():
         if not isinstance(el.tag, str):
             continue
         marks = " ".join((el.get("class") or "", el.get("id") or "")).lower()
-        if _PRUNE_MARKS.search(marks):
+        if _PRUNE_MARKS.search(marks) or "ld+json" in (el.get("type") or "").lower():
             doomed.append(el)
     for el in doomed:
         parent = el.getparent()
