@@ -11,7 +11,7 @@ trafilatura) and compares, in the same run:
 - the time per page of the ladder (parse included) and of htmldate (given the HTML
   string, so its own parse is included too), and their ratio;
 - the exact title (after whitespace and case folding) of the ladder and of
-  trafilatura's ``extract_metadata``.
+  trafilatura's ``extract_metadata``, and the same set of author names.
 
 Figures are given for the whole set and for each half (pages from htmldate's set,
 pages from trafilatura's; the two sets share many sites). Run:
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -60,6 +61,7 @@ class Page:
     html: str
     date: str | None
     title: str | None
+    author: str | None = None
 
     @property
     def half(self) -> str:
@@ -74,7 +76,16 @@ def load_pages(folder: Path | None = None, limit: int | None = None) -> list[Pag
         for line in handle:
             row = json.loads(line)
             html = decode_file((folder / row["file"]).read_bytes())
-            pages.append(Page(row["file"], row["url"], html, row["date"] or None, row["title"]))
+            pages.append(
+                Page(
+                    row["file"],
+                    row["url"],
+                    html,
+                    row["date"] or None,
+                    row["title"],
+                    row.get("author") or None,
+                )
+            )
             if limit and len(pages) >= limit:
                 break
     return pages
@@ -142,10 +153,21 @@ def old_day(page: Page) -> str | None:
     return None
 
 
-def trafilatura_title(page: Page) -> str | None:
+def trafilatura_metadata(page: Page) -> tuple[str | None, str | None]:
+    """trafilatura's (title, author) of the page."""
     from trafilatura.metadata import extract_metadata
 
-    return extract_metadata(parse_html_document(page.html), default_url=page.url).title
+    found = extract_metadata(parse_html_document(page.html), default_url=page.url)
+    return found.title, found.author
+
+
+def author_set(names: str | list[str] | tuple[str, ...] | None) -> frozenset[str]:
+    """Author names as compared: split on the usual separators, folded."""
+    if not names:
+        return frozenset()
+    text = names if isinstance(names, str) else "; ".join(names)
+    parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|\bet\b)\s*", text)
+    return frozenset(fold(p) for p in parts if p.strip())
 
 
 def _timed(function: Callable, pages: list[Page]) -> tuple[list, float]:
@@ -165,6 +187,7 @@ class Run:
     htmldate: list[str | None]
     old: list[str | None] = field(default_factory=list)
     titles: list[str | None] = field(default_factory=list)
+    authors: list[str | None] = field(default_factory=list)
     ours_time: float = 0.0
     htmldate_time: float = 0.0
 
@@ -184,13 +207,18 @@ class Run:
 
 def measure(pages: list[Page], *, old: bool = True, titles: bool = True) -> Run:
     """Run every reader over `pages`; htmldate and ours are each timed over all pages."""
+    if pages:  # first calls load models and fill caches: not a page's cost
+        htmldate_day(pages[0])
+        ours(pages[0])
     htmldate_days, htmldate_time = _timed(htmldate_day, pages)
     our_results, our_time = _timed(ours, pages)
     run = Run(pages, our_results, htmldate_days, ours_time=our_time, htmldate_time=htmldate_time)
     if old:
         run.old = [old_day(p) for p in pages]
     if titles:
-        run.titles = [trafilatura_title(p) if p.title else None for p in pages]
+        found = [trafilatura_metadata(p) if p.title or p.author else (None, None) for p in pages]
+        run.titles = [title for title, _ in found]
+        run.authors = [author for _, author in found]
     return run
 
 
@@ -221,6 +249,15 @@ def report(run: Run, verbose: bool = False) -> None:
         print(
             f"exact title: ladder {_rate(mine, len(titled))}, "
             f"trafilatura {_rate(theirs, len(titled))}"
+        )
+        named = [i for i, p in enumerate(run.pages) if p.author]
+        mine = sum(
+            author_set(run.ours[i].authors) == author_set(run.pages[i].author) for i in named
+        )
+        theirs = sum(author_set(run.authors[i]) == author_set(run.pages[i].author) for i in named)
+        print(
+            f"authors (same names): ladder {_rate(mine, len(named))}, "
+            f"trafilatura {_rate(theirs, len(named))}"
         )
     rungs = Counter(m.published_from or "none" for m in run.ours)
     print("rungs: " + ", ".join(f"{k} {v}" for k, v in rungs.most_common()))
