@@ -638,11 +638,14 @@ def read_page_metadata(
         if found.precision in ("day", "datetime"):
             published = _acceptable(found.start, latest)
             published_from = "dateline" if published else None
-    if not published:
-        published, published_from = shown, shown_from
-    if not published and pages:
+    if not published and pages and article is None:
+        # No article node: the page itself is the item (a WordPress page, a listing),
+        # and its WebPage node's date is declared; a date by its heading may be the
+        # first listed item's.
         published = _acceptable(read_date_value(pages[0].get("datePublished")), latest)
         published_from = "jsonld" if published else None
+    if not published:
+        published, published_from = shown, shown_from
     if not published and use_htmldate:
         found_day = find_date(
             _article_only(tree),
