@@ -84,16 +84,24 @@ def extract_article(
     *,
     captured: datetime | None = None,
     dateline: str | None = None,
+    byline: str | None = None,
     languages: Sequence[str] | None = None,
     day_first: bool | None = None,
 ) -> ArchiveItem:
     """A news item from an article page (see the module docstring for the sources of
-    each field). ``captured``, ``dateline``, ``languages`` and ``day_first`` go to the
-    date ladder (read_page_metadata). Missing facts stay None: no date is ever invented.
+    each field). ``captured``, ``dateline``, ``byline``, ``languages`` and ``day_first``
+    go to the page-metadata ladder (read_page_metadata). Missing facts stay None: no
+    date is ever invented.
     """
     doc = parse_html_document(html)
     page = read_page_metadata(
-        doc, url, captured=captured, dateline=dateline, languages=languages, day_first=day_first
+        doc,
+        url,
+        captured=captured,
+        dateline=dateline,
+        byline=byline,
+        languages=languages,
+        day_first=day_first,
     )
     canonical = next((el.get("href") for el in _link(doc, "canonical") if el.get("href")), None)
     translations = {

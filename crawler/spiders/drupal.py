@@ -208,11 +208,15 @@ class DrupalNewsSpider(PartnewsSpider):
             if self.wants_page(url):
                 yield self.page_request(url, self.parse_article)
         dateline = self.dateline_hint(response)
+        byline = None
+        if self.author_css:
+            byline = clean_inline(" ".join(response.css(self.author_css + " ::text").getall()))
         item = extract_article(
             response.text,
             response.url,
             captured=datetime.now(UTC),
             dateline=dateline,
+            byline=byline,
             languages=self.source.languages,
             day_first=self.source.day_first,
         )
