@@ -137,6 +137,17 @@ def test_the_dateline_beside_the_headline_outranks_a_disagreeing_utc_stamp():
     assert (meta.published[:10], meta.published_from) == ("2023-11-08", "dateline")
 
 
+def test_an_update_date_by_the_headline_does_not_replace_the_publication():
+    head = jsonld({"@type": "NewsArticle", "headline": "x", "datePublished": "2023-11-08"})
+    for below in (
+        "<p class='meta'>Updated: November 20, 2023</p>",
+        "<p class='meta'>Mis à jour le <time datetime='2023-11-20'>20/11/2023</time></p>",
+        "<p><time class='updated' datetime='2023-11-20'>20 Nov 2023</time></p>",
+    ):
+        meta = read(page(head, below=below))
+        assert (meta.published, meta.published_from) == ("2023-11-08", "jsonld"), below
+
+
 # ---------------------------------------------------------------- rung b: dateline
 def test_the_sources_dateline_is_parsed_with_its_languages():
     meta = read(page(), dateline="publié le 23 JUIL 2018 à 09:00", languages=["fr"])

@@ -343,6 +343,12 @@ _PUBLISHED_LABEL = re.compile(
     r"publicado|pubblicato|gepubliceerd)\b",
     re.IGNORECASE,
 )
+# The labels of a last-update date, which is not the publication's.
+_UPDATED_LABEL = re.compile(
+    r"updated|modified|last edited|aktualisiert|ge[äa]ndert|mis à jour|mise à jour"
+    r"|modifi[ée]|actualizado|aggiornato",
+    re.IGNORECASE,
+)
 # Scanning for the dateline stops once the body has begun: after this much paragraph
 # text (a lede may come before the dateline).
 _BODY_PARAGRAPH_CHARS = 400
@@ -424,17 +430,39 @@ def _dateline_near_heading(
     # Nearest first, after the heading before before it at the same distance.
     order = [el for pair in zip_longest(after, before) for el in pair if el is not None]
     for el in order:
-        if _in_excluded(el, strict=False):
+        if _in_excluded(el, strict=False) or _is_update(el):
             continue
         if el.tag == "time" and el.get("datetime"):
             iso = _acceptable(read_date_value(el.get("datetime")), latest)
             if iso:
                 return iso, "time"
         for text in (el.text, el.tail):
+            if text and _UPDATED_LABEL.search(text):
+                continue
             iso = _dateline_day(text, latest, languages, day_first)
             if iso:
                 return iso, "dateline"
     return None, None
+
+
+def _is_update(el: lxml.html.HtmlElement) -> bool:
+    """Whether an element holds the date of the last update, not of the publication:
+    marked so (class, itemprop), or printed after an "Updated:" label."""
+    marks = " ".join((el.get("class") or "", el.get("itemprop") or "")).lower()
+    classes = set(marks.split())
+    if "modified" in marks:
+        return True
+    # hAtom's "updated" class also marks the one date of themes that print no other
+    # ("entry-date updated"): only an "updated" alone is an update.
+    if "updated" in classes and not classes & {"entry-date", "published", "date-published"}:
+        return True
+    previous = el.getprevious()
+    label = (
+        previous.tail
+        if previous is not None
+        else (el.getparent().text if el.getparent() is not None else None)
+    )
+    return bool(label and _UPDATED_LABEL.search(label[-40:]))
 
 
 def _dateline_day(
