@@ -173,13 +173,6 @@ def test_a_date_in_a_sentence_of_the_body_is_not_a_dateline():
     assert read(page(below=below)).published_from != "dateline"
 
 
-def test_a_labelled_publication_date_far_from_the_headline():
-    tail = "<p>Veröffentlicht am 16.08.2019</p>"
-    html = page().replace("</article>", tail + "</article>")
-    meta = read(html, languages=["de"])
-    assert (meta.published, meta.published_from) == ("2019-08-16", "dateline")
-
-
 # ---------------------------------------------------------------- rung c: htmldate
 def test_htmldate_dates_a_page_with_no_declared_date():
     footer_line = "<p class='info'>Last reviewed 2019-05-07 by the editors.</p>"

@@ -12,10 +12,9 @@ the rung that answered is recorded (``published_from``, ranked in crawler/items.
    (``time``);
    - unless the date the page *shows* disagrees on the day: the source's dateline (read
      by its spider, ``dateline_css``), else the dateline printed just after or before
-     the headline, else a date labelled "Published on / Publié le / Veröffentlicht am"
-     (``dateline``, or ``time`` for a ``<time>``). On the real dated pages every such
-     disagreement (6) went to the shown date: UTC stamps past local midnight, and CMS
-     creation dates of pages published later;
+     the headline (``dateline``, or ``time`` for a ``<time>``), never a last update.
+     On the real dated pages every such disagreement (6) went to the shown date: UTC
+     stamps past local midnight, and CMS creation dates of pages published later;
 2. a page with no article node (a WordPress page, a listing): its WebPage node's date;
 3. the date the page shows (as above), when nothing is declared;
 4. htmldate (``htmldate``, ``original_date=True``) on a copy of the page without comment
@@ -336,13 +335,6 @@ _DATE_SHAPE = re.compile(
 )
 # A dateline is short; a longer text that mentions a date is a sentence of the body.
 _DATELINE_WORDS = 10
-# The labels a page prints before its publication date, in the partners' languages and
-# their neighbours'.
-_PUBLISHED_LABEL = re.compile(
-    r"(?:published|posted|publi[ée]e?|mis en ligne|ver[öo]ffentlicht|erschienen|"
-    r"publicado|pubblicato|gepubliceerd)\b",
-    re.IGNORECASE,
-)
 # The labels of a last-update date, which is not the publication's.
 _UPDATED_LABEL = re.compile(
     r"updated|modified|last edited|aktualisiert|ge[äa]ndert|mis à jour|mise à jour"
@@ -479,26 +471,6 @@ def _dateline_day(
     return _acceptable(found.start, latest)
 
 
-def _labelled_dateline(
-    tree: lxml.html.HtmlElement,
-    latest: date,
-    languages: Sequence[str] | None,
-    day_first: bool | None,
-) -> str | None:
-    """A date the page labels as its publication ("Published on …", "Publié le …",
-    "Veröffentlicht am …") anywhere outside sidebars, comments and the footer."""
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
-            continue
-        for text in (el.text, el.tail):
-            if text and _PUBLISHED_LABEL.match(text.strip()) and not _in_excluded(el):
-                iso = _dateline_day(text, latest, languages, day_first)
-                if iso:
-                    return iso
-    return None
-
-
-# ------------------------------------------------------------------ title
 def _letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -732,19 +704,15 @@ def _shown_date(
     day_first: bool | None,
 ) -> tuple[str | None, str | None]:
     """The date the page shows its readers: the source's dateline (read by its spider)
-    when it gives a day, else the dateline printed by the headline, else a date the page
-    labels as its publication."""
+    when it gives a day, else the dateline printed by the headline. (A search of the
+    whole page for "Published on …" labels gained nothing on the real pages: left out.)"""
     if dateline:
         found = parse_date(dateline, languages=languages, day_first=day_first)
         if found.precision in ("day", "datetime"):
             iso = _acceptable(found.start, latest)
             if iso:
                 return iso, "dateline"
-    shown, shown_from = _dateline_near_heading(tree, heading, latest, languages, day_first)
-    if shown:
-        return shown, shown_from
-    shown = _labelled_dateline(tree, latest, languages, day_first)
-    return (shown, "dateline") if shown else (None, None)
+    return _dateline_near_heading(tree, heading, latest, languages, day_first)
 
 
 def _declared_date(
