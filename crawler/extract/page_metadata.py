@@ -46,7 +46,6 @@ from datetime import UTC, date, datetime
 from itertools import zip_longest
 from urllib.parse import urlsplit
 
-import lxml.etree
 import lxml.html
 from htmldate import find_date
 from trafilatura.metadata import extract_author, normalize_authors
@@ -63,10 +62,6 @@ _ARTICLE_TYPES = frozenset(
     {"Article", "BlogPosting", "Report", "LiveBlogPosting", "SocialMediaPosting", "Posting"}
 )
 _PAGE_TYPES_SUFFIX = "Page"  # WebPage, ItemPage, AboutPage…
-# Containers whose items are other pages (a sidebar's related articles, a carousel).
-_LIST_KEYS = frozenset(
-    {"itemListElement", "relatedLink", "hasPart", "isPartOf", "citation", "mentions", "about"}
-)
 
 # Publication-date meta tags, matched case-insensitively on name / property / itemprop.
 _PUBLISHED_META = (
@@ -127,7 +122,8 @@ class PageMetadata:
 
     ``published`` and ``modified`` are ISO 8601 (a bare day, or a datetime with the
     page's own offset); ``published_from`` is one of jsonld, meta, time, dateline,
-    htmldate, url (None with no date); ``title_from`` is one of jsonld, og, h1, title.
+    htmldate, url (None with no date); ``title_from`` is one of heading (the visible
+    headline), jsonld, og, title.
     """
 
     published: str | None = None
