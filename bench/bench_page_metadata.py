@@ -286,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N pages (a tiny run)")
     parser.add_argument("--verbose", action="store_true", help="list the misses on stderr")
     parser.add_argument("--no-old", action="store_true", help="skip the old reader (slow)")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    # None (a registry calling main()) means no options, not this process's arguments.
+    args = parser.parse_args(argv or [])
     folder = dated_pages_dir()
     if not (folder / "truth.jsonl").exists():
         print(f"No {folder}/truth.jsonl: the shared real pages are needed", file=sys.stderr)
@@ -297,4 +298,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
