@@ -10,7 +10,9 @@ Conventions (documented for users in docs/architecture.md):
   ("2019-05-14T09:00:00-07:00"), a bare date where it gives only the day ("2019-05-14");
   spiders may put a raw dateline ("28 Januar 2019") in ``published``: the normalize
   pipeline turns it into ISO 8601 with the source's languages and records where it
-  came from in ``published_from``;
+  came from in ``published_from`` (``DATE_EVIDENCE``; ``htmldate`` when no declared
+  date or dateline was found and the htmldate library dated the page, see
+  crawler/extract/page_metadata.py);
 * ``timezone`` is an IANA name (America/Los_Angeles for San Diego sources,
   Europe/Paris for French ones);
 * ``url`` is the real URL the page was read from, never the local mirror's.
@@ -24,7 +26,7 @@ from typing import Any
 KINDS = ("news", "event")
 EVENT_STATUSES = ("scheduled", "cancelled", "postponed")
 # Where a publication date came from, best evidence first (see docs/architecture.md).
-DATE_EVIDENCE = ("jsonld", "api", "feed", "meta", "time", "dateline", "url")
+DATE_EVIDENCE = ("jsonld", "api", "feed", "meta", "time", "dateline", "htmldate", "url")
 
 
 @dataclass

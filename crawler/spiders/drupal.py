@@ -15,14 +15,17 @@ page is read only when it is new or its sitemap ``lastmod`` changed, and a listi
 at the first page whose nodes are all known.
 
 A node page gives its title, canonical URL, shortlink (the node id), language and body
-field; its date is where the site's theme puts it: a text dateline (``dateline_css``),
-a ``<time datetime>`` (``time_css``), or whatever crawler.extract.article finds. A site's
+field; its date comes from the page-metadata ladder (crawler.extract.page_metadata:
+JSON-LD, meta tags, the visible dateline, htmldate, the URL), to which the theme's
+text dateline (``dateline_css``, read in `DrupalNewsSpider.dateline_hint`) is a hint;
+a theme's own ``<time datetime>`` (``time_css``) outranks a guessed one. A site's
 spider sets these class attributes and overrides nothing else unless its site differs.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -159,7 +162,7 @@ class DrupalNewsSpider(PartnewsSpider):
         if self.unchanged(response):
             return
         try:
-            sitemap = parse_sitemap(response.body)
+            sitemap = parse_sitemap(response.body, base_url=response.url)
         except ValueError:
             sitemap = None
         if sitemap is None:
@@ -216,14 +219,35 @@ class DrupalNewsSpider(PartnewsSpider):
         for url in self.body_links(response):
             if self.wants_page(url):
                 yield self.page_request(url, self.parse_article)
-        item = extract_article(response.text, response.url)
+        dateline = self.dateline_hint(response)
+        byline = None
+        if self.author_css:
+            byline = clean_inline(" ".join(response.css(self.author_css + " ::text").getall()))
+        item = extract_article(
+            response.text,
+            response.url,
+            captured=datetime.now(UTC),
+            dateline=dateline,
+            byline=byline,
+            languages=self.source.languages,
+            day_first=self.source.day_first,
+        )
         self.apply_body(item, response)
         self.apply_time(item, response)
         self.apply_author(item, response)
-        if self.dateline_css:
-            found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
-            self.apply_dateline(item, " ".join(" ".join(found.getall()).split()))
+        if dateline:
+            self.apply_dateline(item, dateline)
         yield self.finish(item, response)
+
+    def dateline_hint(self, response) -> str | None:
+        """The text of the theme's dateline element (``dateline_css``): a hint for the
+        date ladder, None when the spider names no element or it matches nothing (the
+        ladder then dates the node from its other evidence)."""
+        if not self.dateline_css:
+            return None
+        found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
+        text = " ".join(" ".join(found.getall()).split())
+        return text or None
 
     def apply_body(self, item: ArchiveItem, response) -> None:
         """The body field's text, when the theme has one: exact, where a text extractor

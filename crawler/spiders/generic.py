@@ -13,8 +13,9 @@ its lastmod) is known before its page is fetched, whatever the order of the answ
 Every article is then read from its OWN page, never from a listing (listings that carry
 full bodies would otherwise duplicate it): the page's structured data first
 (`crawler.extract.structured.items_from_structured`), then what the page itself shows
-(`crawler.extract.article.extract_article`, trafilatura for the body), then the
-site's visible dateline (``dateline_css``).
+(`crawler.extract.article.extract_article`, trafilatura for the body), dated by the
+page-metadata ladder (crawler.extract.page_metadata), to which the site's visible
+dateline (``dateline_css``, read in `GenericNewsSpider.dateline_hint`) is one rung.
 
 On an incremental night (``mode=incremental``) the feeds, the sitemap and the first
 listing pages are revalidated: a 304 sitemap means no article changed (its index's
@@ -25,8 +26,9 @@ lastmod changed; a listing stops at the first page whose articles are all known.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -83,14 +85,43 @@ def merge_items(structured: ArchiveItem, page: ArchiveItem) -> ArchiveItem:
 
 
 def extract_page(
-    html: str, url: str, *, on_failure: Callable[[RecordFailure], None] | None = None
+    html: str,
+    url: str,
+    *,
+    captured: datetime | None = None,
+    dateline: str | None = None,
+    languages: Sequence[str] | None = None,
+    day_first: bool | None = None,
+    on_failure: Callable[[RecordFailure], None] | None = None,
 ) -> ArchiveItem:
-    """A news item from an article page: structured data first, then the page itself.
-    A structured-data object that cannot be read goes to *on_failure* (crawler/records.py)."""
-    page = extract_article(html, url)
+    """The item of an article (or event) page: structured data first, then the page itself;
+    the date and title are the page-metadata ladder's (crawler.extract.page_metadata),
+    which reads the structured data too but weighs it against the visible dateline.
+
+    ``dateline`` is the text of the source's dateline element, if its spider names one;
+    ``captured`` (the fetch time), ``languages`` and ``day_first`` go to the ladder. A
+    structured-data object that cannot be read goes to *on_failure* (crawler/records.py).
+    """
+    page = extract_article(
+        html, url, captured=captured, dateline=dateline, languages=languages, day_first=day_first
+    )
     structured = items_from_structured(html, url, on_failure=on_failure)
     articles = [i for i in structured if i.kind == "news"]
-    return merge_items(articles[0], page) if articles else page
+    events = [i for i in structured if i.kind == "event"]
+    if articles:
+        merged = merge_items(articles[0], page)
+        ladder = ("published", "published_from", "title")
+    elif len(events) == 1:
+        # an event's own page: its start, end and venue are the item; the page's date is
+        # when it was published, and the event's name stays its title
+        merged = merge_items(events[0], page)
+        ladder = ("published", "published_from")
+    else:  # no structured item, or a listing of several events: the page itself
+        return page
+    for name in ladder:
+        if getattr(page, name):
+            setattr(merged, name, getattr(page, name))
+    return merged
 
 
 def strip_furniture(body: str | None, furniture: list[str]) -> str | None:
@@ -212,7 +243,8 @@ class GenericNewsSpider(PartnewsSpider):
             yield from self.sitemap_done()
             return
         try:
-            sitemap = parse_sitemap(response.body) if response.status == 200 else None
+            ok = response.status == 200
+            sitemap = parse_sitemap(response.body, base_url=response.url) if ok else None
         except ValueError:
             sitemap = None
         if sitemap is None:
@@ -287,15 +319,32 @@ class GenericNewsSpider(PartnewsSpider):
                 self.requested.add(url)
                 yield self.page_request(url, self.parse_article, meta={"found_url": url})
 
+    def dateline_hint(self, response) -> str | None:
+        """The text of the site's dateline element (``dateline_css``): a hint for the
+        date ladder, None when the spider names no element or it matches nothing (the
+        ladder then dates the page from its other evidence)."""
+        if not self.dateline_css:
+            return None
+        found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
+        text = " ".join(" ".join(found.getall()).split())
+        return text or None
+
     def parse_article(self, response):
-        item = extract_page(response.text, response.url, on_failure=self.record_failed)
-        dateline = ""
-        if self.dateline_css:
-            found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
-            dateline = " ".join(" ".join(found.getall()).split())
+        dateline = self.dateline_hint(response)
+        item = extract_page(
+            response.text,
+            response.url,
+            captured=datetime.now(UTC),
+            dateline=dateline,
+            languages=self.source.languages,
+            day_first=self.source.day_first,
+            on_failure=self.record_failed,
+        )
         if dateline and not item.published:
+            # A dateline the ladder could not read to the day: the normalize pipeline
+            # reads it with the source's languages, or records no date.
             item.published, item.published_from = dateline, "dateline"
-        item.body = strip_furniture(item.body, [item.title, dateline])
+        item.body = strip_furniture(item.body, [item.title, dateline or ""])
         found = self.found.get(response.meta["found_url"], Found())
         if not item.published and found.feed_published:
             item.published, item.published_from = found.feed_published, "feed"

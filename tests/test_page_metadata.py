@@ -1,0 +1,294 @@
+"""The page-metadata ladder: each rung, each trap, and the real dated pages.
+
+The hand-written pages are small and in our own words; each one holds the evidence of
+one rung (or one trap) and nothing that another rung could answer from, so a test
+fails when its rung stops working. The real-pages test runs the ladder and htmldate
+over shared/realdata/dated-pages and compares them in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+import pytest
+from realdata import SKIP_REASON, shared_dir
+
+from crawler.extract.page_metadata import PageMetadata, read_page_metadata
+
+PROSE = "".join(
+    f"<p>Paragraph {n} of the story, a sentence long enough to be read as prose by anyone "
+    f"and by every extractor, about a partnership between two regions.</p>"
+    for n in range(1, 5)
+)
+SIDEBAR = (
+    "<aside class='sidebar'><h2>More stories</h2><ul>"
+    "<li><a href='/older'>An older story</a> <time datetime='2018-02-02'>2 Feb 2018</time></li>"
+    "</ul></aside>"
+)
+COMMENTS = (
+    "<section id='comments'><h2>2 comments</h2><ol>"
+    "<li class='comment'><p>Well said.</p>"
+    "<time datetime='2020-03-09T10:00'>9 March 2020</time></li>"
+    "<li class='comment'><time datetime='2020-03-12T18:00'>12 March 2020</time><p>Agreed.</p></li>"
+    "</ol></section>"
+)
+
+
+def page(
+    head: str = "",
+    above: str = "",
+    below: str = "",
+    after_article: str = "",
+    h1: str = "Twin regions sign a pact",
+    title: str = "Twin regions sign a pact | The Courier",
+) -> str:
+    """An article page: <head> extras, what sits above and below the headline, the body,
+    then what follows the article (comments), and a sidebar with another story's date."""
+    return (
+        f"<html lang='en-US'><head><title>{title}</title>{head}</head><body>"
+        "<header><a href='/' rel='home'>The Courier</a><nav><a href='/news'>News</a></nav></header>"
+        f"<main><article>{above}<h1>{h1}</h1>{below}{PROSE}</article>{after_article}</main>"
+        f"{SIDEBAR}<footer>The Courier</footer></body></html>"
+    )
+
+
+def jsonld(value: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(value)}</script>'
+
+
+def read(html: str, url: str = "https://courier.example/news/pact", **kwargs) -> PageMetadata:
+    return read_page_metadata(html, url, **kwargs)
+
+
+# ---------------------------------------------------------------- rung a: declared
+def test_jsonld_article_date():
+    head = jsonld(
+        {"@type": "NewsArticle", "headline": "x", "datePublished": "2019-05-07T09:00:00+02:00"}
+    )
+    meta = read(page(head))
+    assert (meta.published, meta.published_from) == ("2019-05-07T09:00:00+02:00", "jsonld")
+
+
+def test_jsonld_article_in_a_graph_wins_over_its_webpage():
+    head = jsonld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage", "@id": "#page", "datePublished": "2019-01-01T00:00:00Z"},
+                {"@type": "BlogPosting", "headline": "x", "datePublished": "2019-05-07"},
+            ],
+        }
+    )
+    assert (read(page(head)).published, read(page(head)).published_from) == ("2019-05-07", "jsonld")
+
+
+def test_a_webpage_date_ranks_below_the_publication_meta():
+    head = jsonld({"@type": "WebPage", "datePublished": "2019-01-01"})
+    head += '<meta property="article:published_time" content="2019-05-07T08:00:00+00:00">'
+    meta = read(page(head))
+    assert (meta.published, meta.published_from) == ("2019-05-07T08:00:00+00:00", "meta")
+
+
+def test_a_listed_article_in_jsonld_is_not_the_page():
+    """A sidebar's ItemList of other articles, with their dates, dates nothing."""
+    head = jsonld(
+        {
+            "@type": "ItemList",
+            "itemListElement": [
+                {"@type": "NewsArticle", "headline": "Other", "datePublished": "2017-07-07"}
+            ],
+        }
+    )
+    assert read(page(head)).published is None
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta property="article:published_time" content="2019-05-07T10:00:00-07:00">',
+        '<meta name="parsely-pub-date" content="2019-05-07T10:00:00-07:00">',
+        '<meta name="DC.date.issued" content="2019-05-07">',
+        '<meta itemprop="datePublished" content="2019-05-07">',
+        '<meta name="sailthru.date" content="2019-05-07 10:00:00">',
+    ],
+)
+def test_publication_meta_tags(tag):
+    meta = read(page(tag))
+    assert meta.published_from == "meta"
+    assert meta.published[:10] == "2019-05-07"
+
+
+def test_time_marked_as_the_publication():
+    below = (
+        '<p class="byline">By A. Writer <time pubdate datetime="2019-05-07T10:00">7 May</time></p>'
+    )
+    meta = read(page(below=below))
+    assert (meta.published, meta.published_from) == ("2019-05-07T10:00:00", "time")
+
+
+def test_the_dateline_beside_the_headline_outranks_a_disagreeing_utc_stamp():
+    """JSON-LD in UTC past midnight; the page shows the local day by its headline."""
+    head = jsonld(
+        {"@type": "NewsArticle", "headline": "x", "datePublished": "2023-11-09T05:30:00Z"}
+    )
+    meta = read(page(head, below="<div class='meta'>November 8, 2023 at 11:30 p.m.</div>"))
+    assert (meta.published[:10], meta.published_from) == ("2023-11-08", "dateline")
+
+
+def test_an_update_date_by_the_headline_does_not_replace_the_publication():
+    head = jsonld({"@type": "NewsArticle", "headline": "x", "datePublished": "2023-11-08"})
+    for below in (
+        "<p class='meta'>Updated: November 20, 2023</p>",
+        "<p class='meta'>Mis à jour le <time datetime='2023-11-20'>20/11/2023</time></p>",
+        "<p><time class='updated' datetime='2023-11-20'>20 Nov 2023</time></p>",
+    ):
+        meta = read(page(head, below=below))
+        assert (meta.published, meta.published_from) == ("2023-11-08", "jsonld"), below
+
+
+# ---------------------------------------------------------------- rung b: dateline
+def test_the_sources_dateline_is_parsed_with_its_languages():
+    meta = read(page(), dateline="publié le 23 JUIL 2018 à 09:00", languages=["fr"])
+    assert (meta.published, meta.published_from) == ("2018-07-23T09:00:00", "dateline")
+
+
+def test_a_day_first_dateline_needs_the_sources_day_order():
+    assert read(page(), dateline="05/06/2019", languages=["en"], day_first=True).published == (
+        "2019-06-05"
+    )
+
+
+def test_a_visible_dateline_dates_the_page_without_a_selector():
+    meta = read(page(below="<p class='byline'>By Ann Lee, March 1, 2020</p>"))
+    assert (meta.published, meta.published_from) == ("2020-03-01", "dateline")
+
+
+def test_a_date_in_a_sentence_of_the_body_is_not_a_dateline():
+    below = (
+        "<p>The next meeting of both delegations will take place in Marseille on "
+        "Wednesday 5 February 2020 at the town hall.</p>"
+    )
+    assert read(page(below=below)).published_from != "dateline"
+
+
+# ---------------------------------------------------------------- rung c: htmldate
+def test_htmldate_dates_a_page_with_no_declared_date():
+    footer_line = "<p class='info'>Last reviewed 2019-05-07 by the editors.</p>"
+    html = page().replace("</article>", footer_line + "</article>")
+    meta = read(html)
+    assert (meta.published, meta.published_from) == ("2019-05-07", "htmldate")
+
+
+# ---------------------------------------------------------------- rung d: the URL
+@pytest.mark.parametrize(
+    "url,day",
+    [
+        ("https://courier.example/2019/05/07/pact/", "2019-05-07"),
+        ("https://courier.example/news/pact-2004jun06-story", "2004-06-06"),
+        ("https://courier.example/news/20190507/pact", "2019-05-07"),
+    ],
+)
+def test_url_dates(url, day):
+    meta = read(page(), url)
+    assert (meta.published, meta.published_from) == (day, "url")
+
+
+# ---------------------------------------------------------------- traps
+def test_never_the_last_comment_or_a_sidebar_item():
+    meta = read(page(below="<p class='byline'>March 1, 2020</p>", after_article=COMMENTS))
+    assert meta.published == "2020-03-01"
+    undated = read(page(after_article=COMMENTS))
+    assert undated.published is None  # not 2020-03-09, 2020-03-12 or the sidebar's 2018
+
+
+def test_never_a_date_after_the_capture():
+    head = jsonld({"@type": "NewsArticle", "headline": "x", "datePublished": "2021-06-01"})
+    captured = datetime(2021, 5, 1, 12, tzinfo=UTC)
+    meta = read(page(head), "https://courier.example/2021/04/30/pact", captured=captured)
+    assert (meta.published, meta.published_from) == ("2021-04-30", "url")
+    assert read(page(head), captured=captured).published is None
+
+
+def test_no_date_is_none_never_today():
+    """htmldate falls back on nothing: no date on the page gives None, whatever the
+    capture date."""
+    for captured in (None, datetime(2020, 1, 1, tzinfo=UTC)):
+        meta = read(page(), captured=captured)
+        assert (meta.published, meta.published_from) == (None, None)
+
+
+# ---------------------------------------------------------------- title, authors, language
+def test_title_is_the_headline_the_declared_titles_confirm():
+    head = '<meta property="og:title" content="Regions sign pact – SEO version | The Courier">'
+    meta = read(page(head, h1="Twin regions sign a pact", title="Twin regions sign a pact"))
+    assert (meta.title, meta.title_from) == ("Twin regions sign a pact", "heading")
+
+
+def test_title_from_og_without_the_site_name_when_no_heading_repeats_it():
+    head = (
+        '<meta property="og:title" content="Regions sign a pact | The Courier">'
+        '<meta property="og:site_name" content="The Courier">'
+    )
+    meta = read(page(head, h1="Breaking news"))
+    assert (meta.title, meta.title_from) == ("Regions sign a pact", "og")
+
+
+def test_title_tag_without_its_site_suffix():
+    html = page(h1="").replace("<h1></h1>", "")
+    assert (read(html).title, read(html).title_from) == ("Twin regions sign a pact", "title")
+
+
+def test_a_logo_heading_is_not_the_headline():
+    html = page().replace(
+        "<a href='/' rel='home'>The Courier</a>", "<h1 class='site-title'>The Courier</h1>"
+    )
+    assert read(html).title == "Twin regions sign a pact"
+
+
+def test_authors_and_language():
+    head = jsonld(
+        {
+            "@type": "NewsArticle",
+            "headline": "x",
+            "author": [{"@type": "Person", "name": "Ann Lee"}, {"name": "Bo Chen"}],
+        }
+    )
+    meta = read(page(head))
+    assert meta.authors == ("Ann Lee", "Bo Chen")
+    assert meta.language == "en"
+    assert read(page('<meta name="author" content="Cy Dee">')).authors == ("Cy Dee",)
+
+
+# ---------------------------------------------------------------- the real dated pages
+def _dated_pages():
+    folder = shared_dir() / "realdata" / "dated-pages"
+    if not (folder / "truth.jsonl").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SKIP_REASON}: CI must have the shared real pages")
+        pytest.skip(SKIP_REASON)
+    from bench.bench_page_metadata import load_pages
+
+    return [p for p in load_pages(folder) if p.date]
+
+
+def test_real_dated_pages_beat_htmldate():
+    """The exact day on the real pages, against htmldate at its best configuration on
+    the same pages, each page parsed once for both."""
+    from htmldate import find_date
+
+    from partnews.text import parse_html_document
+
+    pages = _dated_pages()
+    ours = htmldate = 0
+    for p in pages:
+        tree = parse_html_document(p.html)
+        theirs = find_date(tree, original_date=True, url=p.url)  # copies the tree
+        mine = read_page_metadata(tree, p.url)
+        ours += (mine.published or "")[:10] == p.date
+        htmldate += theirs == p.date
+    assert ours >= htmldate
+    # Measured 351/371 (94.6 %); the 20 misses are pages whose true day is shown nowhere
+    # on the page or only in a form no reader parses (docs in bench_page_metadata).
+    assert ours / len(pages) >= 0.94
