@@ -23,6 +23,7 @@ BENCHES: dict[str, str] = {
     "pipeline": "bench.bench_pipeline",
     "dates": "bench.bench_dates",
     "extraction": "bench.bench_extraction",
+    "page_metadata": "bench.bench_page_metadata",
     "dedupe": "bench.bench_dedupe",
     "archive": "bench.bench_archive",
     "charts": "bench.bench_charts",

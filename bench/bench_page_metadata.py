@@ -15,14 +15,13 @@ trafilatura) and compares, in the same run:
 
 Figures are given for the whole set and for each half (pages from htmldate's set,
 pages from trafilatura's; the two sets share many sites). Run:
-``python -m bench.bench_page_metadata [--limit N] [--verbose]``.
+``python -m bench page_metadata [--limit N] [--verbose] [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -31,9 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import htmldate
+import trafilatura
 from htmldate import find_date
 from htmldate.utils import decode_file
 
+from bench.shared import realdata_dir, skip_message
 from crawler.extract.dates import normalize_iso
 from crawler.extract.page_metadata import PageMetadata, read_page_metadata
 from crawler.extract.structured import (
@@ -44,12 +46,17 @@ from crawler.extract.structured import (
 )
 from partnews.text import parse_html_document
 
+FIGURE_LABEL = "partnews page-metadata ladder"
+BASELINE_LABEL = (
+    f"baseline: htmldate {htmldate.__version__} find_date(original_date=True, "
+    "extensive_search=True)"
+)
+TITLE_BASELINE_LABEL = f"trafilatura {trafilatura.__version__} extract_metadata"
+
 
 def dated_pages_dir() -> Path:
-    """shared/realdata/dated-pages: under $PARTNEWS_SHARED, else ../shared beside the repo."""
-    env = os.environ.get("PARTNEWS_SHARED")
-    shared = Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared"
-    return shared / "realdata" / "dated-pages"
+    """shared/realdata/dated-pages (under $PARTNEWS_SHARED, else ../shared)."""
+    return realdata_dir() / "dated-pages"
 
 
 @dataclass
@@ -226,38 +233,49 @@ def _rate(right: int, total: int) -> str:
     return f"{right}/{total} ({right / total:.1%})" if total else "0/0"
 
 
+def _pct(right: int, total: int) -> str:
+    return f"{right / total:.1%}".replace("%", " %") if total else "n/a"
+
+
 def report(run: Run, verbose: bool = False) -> None:
     halves = sorted({p.half for p in run.pages})
     print(f"pages: {len(run.pages)} ({sum(bool(p.date) for p in run.pages)} with a known date)")
-    print("exact publication day:")
-    readers = [("ladder", run.our_days), ("htmldate", run.htmldate)]
+    print("\nExact publication day (a reader is right when its day is the truth's):\n")
+    print("| reader | exact day | pages right | " + " | ".join(halves) + " | ms per page |")
+    print("|---|---:|---:|" + "---:|" * len(halves) + "---:|")
+    readers = [
+        (FIGURE_LABEL, run.our_days, run.ours_time),
+        (BASELINE_LABEL, run.htmldate, run.htmldate_time),
+    ]
     if run.old:
-        readers.append(("old extract_page", run.old))
-    for name, answers in readers:
-        parts = [f"all {_rate(*run.day_rate(answers))}"]
-        parts += [f"{h} {_rate(*run.day_rate(answers, h))}" for h in halves]
-        print(f"  {name:<18} " + "   ".join(parts))
+        readers.append(("old extract_page (JSON-LD, meta, <time>)", run.old, None))
+    for name, answers, seconds in readers:
+        right, total = run.day_rate(answers)
+        cells = [_pct(right, total), f"{right}/{total}"]
+        cells += [_rate(*run.day_rate(answers, h)) for h in halves]
+        cells.append(f"{seconds * 1000:.1f}" if seconds is not None else "")
+        print(f"| {name} | " + " | ".join(cells) + " |")
     ratio = run.ours_time / run.htmldate_time if run.htmldate_time else float("nan")
-    print(
-        f"time per page: ladder {run.ours_time * 1000:.1f} ms, htmldate "
-        f"{run.htmldate_time * 1000:.1f} ms (ratio {ratio:.2f})"
-    )
+    print(f"\ntime per page, ladder / htmldate: {ratio:.2f}")
     if run.titles:
         titled = [i for i, p in enumerate(run.pages) if p.title]
-        mine = sum(fold(run.ours[i].title) == fold(run.pages[i].title) for i in titled)
-        theirs = sum(fold(run.titles[i]) == fold(run.pages[i].title) for i in titled)
-        print(
-            f"exact title: ladder {_rate(mine, len(titled))}, "
-            f"trafilatura {_rate(theirs, len(titled))}"
-        )
         named = [i for i, p in enumerate(run.pages) if p.author]
-        mine = sum(
+        mine_t = sum(fold(run.ours[i].title) == fold(run.pages[i].title) for i in titled)
+        theirs_t = sum(fold(run.titles[i]) == fold(run.pages[i].title) for i in titled)
+        mine_a = sum(
             author_set(run.ours[i].authors) == author_set(run.pages[i].author) for i in named
         )
-        theirs = sum(author_set(run.authors[i]) == author_set(run.pages[i].author) for i in named)
+        theirs_a = sum(author_set(run.authors[i]) == author_set(run.pages[i].author) for i in named)
+        print("\nTitles (exact after whitespace and case folding) and authors (same names):\n")
+        print("| reader | exact title | titles right | same authors | authors right |")
+        print("|---|---:|---:|---:|---:|")
         print(
-            f"authors (same names): ladder {_rate(mine, len(named))}, "
-            f"trafilatura {_rate(theirs, len(named))}"
+            f"| {FIGURE_LABEL} | {_pct(mine_t, len(titled))} | {mine_t}/{len(titled)} "
+            f"| {_pct(mine_a, len(named))} | {mine_a}/{len(named)} |"
+        )
+        print(
+            f"| {TITLE_BASELINE_LABEL} | {_pct(theirs_t, len(titled))} | {theirs_t}/{len(titled)} "
+            f"| {_pct(theirs_a, len(named))} | {theirs_a}/{len(named)} |"
         )
     rungs = Counter(m.published_from or "none" for m in run.ours)
     print("rungs: " + ", ".join(f"{k} {v}" for k, v in rungs.most_common()))
@@ -286,12 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N pages (a tiny run)")
     parser.add_argument("--verbose", action="store_true", help="list the misses on stderr")
     parser.add_argument("--no-old", action="store_true", help="skip the old reader (slow)")
+    parser.add_argument("--quick", action="store_true", help="20 pages, no old reader (tests)")
     # None (a registry calling main()) means no options, not this process's arguments.
     args = parser.parse_args(argv or [])
+    if args.quick:
+        args.limit, args.no_old = args.limit or 20, True
     folder = dated_pages_dir()
     if not (folder / "truth.jsonl").exists():
-        print(f"No {folder}/truth.jsonl: the shared real pages are needed", file=sys.stderr)
-        return 2
+        print(skip_message(folder))
+        return 0
     run = measure(load_pages(folder, args.limit), old=not args.no_old)
     report(run, verbose=args.verbose)
     return 0

@@ -24,7 +24,7 @@ from bench.shared import realdata_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Benches whose figure needs the shared real data (the others run on generated data).
-NEEDS_SHARED = {"extraction"}
+NEEDS_SHARED = {"extraction", "page_metadata"}
 # A table row holding a figure: "| label | 12.3 |".
 FIGURE_ROW = re.compile(r"\|[^|\n]*\|\s*[0-9][0-9.,]*\s*(?:%|x|ms)?\s*\|")
 

@@ -9,13 +9,12 @@ over shared/realdata/dated-pages and compares them in the same run.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 
 import pytest
-from realdata import SKIP_REASON, shared_dir
 
 from crawler.extract.page_metadata import PageMetadata, read_page_metadata
+from tests.requirements import need_shared
 
 PROSE = "".join(
     f"<p>Paragraph {n} of the story, a sentence long enough to be read as prose by anyone "
@@ -263,11 +262,7 @@ def test_authors_and_language():
 
 # ---------------------------------------------------------------- the real dated pages
 def _dated_pages():
-    folder = shared_dir() / "realdata" / "dated-pages"
-    if not (folder / "truth.jsonl").exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SKIP_REASON}: CI must have the shared real pages")
-        pytest.skip(SKIP_REASON)
+    folder = need_shared("realdata/dated-pages/truth.jsonl").parent
     from bench.bench_page_metadata import load_pages
 
     return [p for p in load_pages(folder) if p.date]
