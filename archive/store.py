@@ -150,6 +150,23 @@ class Archive:
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, values)
 
+    def mark_interrupted(self, night: str) -> int:
+        """Runs of this night that a kill left open: say so, so that no one waits on them.
+        The number of runs marked."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set finish_reason = 'interrupted', finished = ? "
+                "where night = ? and finished is null",
+                [utc_now(), night],
+            )
+        return cursor.rowcount
+
+    def optimize_fts(self) -> None:
+        """Merge the full-text index's segments: a night adds many small ones."""
+        if self.db["items_fts"].exists():
+            with self.db.atomic():
+                self.db.execute("insert into items_fts(items_fts) values ('optimize')")
+
     # The crawl's WARC captures (crawler/warc.py; the table logic is archive/captures.py).
 
     def open_warc_file(self, run_id: int, warc_file: str) -> None:

@@ -197,9 +197,9 @@ def history_of(db, run: dict) -> list[dict]:
     )
 
 
-def judge_and_record(db, run: dict) -> Verdict:
-    """Judge a run against its history and write the verdict to its crawl_runs row."""
-    verdict = judge(run, history_of(db, run))
-    with db.atomic():
-        db["crawl_runs"].update(run["id"], verdict.as_columns())
+def judge_and_record(archive, run: dict) -> Verdict:
+    """Judge a run against its history and write the verdict to its crawl_runs row,
+    through the archive's one writer (archive.store.Archive)."""
+    verdict = judge(run, history_of(archive.db, run))
+    archive.update_run(run["id"], verdict.as_columns())
     return verdict

@@ -603,14 +603,14 @@ class Reading:
 
 
 def read_article(html: str, url: str) -> Reading:
-    """The one place the probe reads an article: today the generic spiders' reader.
+    """The one place the probe reads an article: the generic spiders' reader, whose date
+    and title come from the page-metadata ladder (crawler/extract/page_metadata.py:
+    declared evidence, the page's dateline, htmldate, the URL), as a crawl would."""
+    from datetime import UTC, datetime
 
-    When crawler/extract/page_metadata.py (read_page_metadata: the date ladder with
-    htmldate) lands, switch this function to it; nothing else changes.
-    """
     from crawler.spiders.generic import extract_page
 
-    item = extract_page(html, url)
+    item = extract_page(html, url, captured=datetime.now(UTC))
     return Reading(
         title=item.title,
         published=item.published,

@@ -23,8 +23,9 @@ from crawler.extract.text import clean_inline, plain_to_text
 from crawler.items import ArchiveItem
 from partnews.text import parse_html_document
 
-# Measured with `python -m bench.bench_extraction` on the 181 pages of the
-# article-extraction benchmark (4-token shingles, benchmark metric):
+# Measured with `python -m bench extraction` on the 181 pages of the article-extraction
+# benchmark (4-token shingles, benchmark metric; the bench's baseline is trafilatura with
+# these same options, the defaults row is for reference; docs/benchmarks.md):
 #   favor_precision=True   P 0.958  R 0.971  F1 0.964
 #   favor_precision=False  P 0.942  R 0.978  F1 0.960
 #   trafilatura defaults   P 0.928  R 0.978  F1 0.953

@@ -132,19 +132,6 @@ def sources_to_crawl(db, night) -> list[str]:
     return [s for s in night.sources if s not in done]
 
 
-def mark_interrupted(db, night_id: str) -> int:
-    """Runs of this night that a kill left open: say so, so that no one waits on them."""
-    from archive.store import utc_now
-
-    with db.conn:
-        cursor = db.execute(
-            "update crawl_runs set finish_reason = 'interrupted', finished = ? "
-            "where night = ? and finished is null",
-            [utc_now(), night_id],
-        )
-    return cursor.rowcount
-
-
 def crawl_night(settings, night, sources: list[str]) -> None:
     """Run the sources' spiders in one Scrapy process, each with its plan."""
     from scrapy.crawler import CrawlerProcess
@@ -174,22 +161,15 @@ def night_runs(db, night_id: str) -> list[dict]:
     )
 
 
-def judge_night(db, runs: list[dict]) -> list[dict]:
+def judge_night(archive, runs: list[dict]) -> list[dict]:
     """Apply the health rules to the night's runs; the rows with their verdicts."""
     from crawler.health import judge_and_record
 
     judged = []
     for run in runs:
-        verdict = judge_and_record(db, run)
+        verdict = judge_and_record(archive, run)
         judged.append(dict(run, health=verdict.health, health_reasons=verdict.reasons))
     return judged
-
-
-def optimize_fts(db) -> None:
-    """Merge the FTS index's segments: a night adds many small ones."""
-    if db["items_fts"].exists():
-        with db.conn:
-            db.execute("insert into items_fts(items_fts) values ('optimize')")
 
 
 def summary(runs: list[dict]) -> str:
@@ -279,19 +259,19 @@ def run(args) -> int:
             backup = backup_archive(archive, archive.resolve().parent / "backups", night.id)
             if backup:
                 print(f"Backed up the archive to {backup}.", file=sys.stderr)
-        db = Archive(archive).db
-        mark_interrupted(db, night.id)
-        todo = sources_to_crawl(db, night)
-        db.close()
+        store = Archive(archive)
+        store.mark_interrupted(night.id)
+        todo = sources_to_crawl(store.db, night)
+        store.close()
         where = f"the mirror at {args.mirror}" if args.mirror else "the real sites"
         if todo:
             modes = ", ".join(f"{s} ({night.plan[s].mode})" for s in todo)
             print(f"Night {night.id}: crawling {modes} from {where}…", file=sys.stderr)
             crawl_night(crawl_settings(args, archive), night, todo)
-        db = Archive(archive).db
-        runs = judge_night(db, night_runs(db, night.id))
-        optimize_fts(db)
-        db.close()
+        store = Archive(archive)
+        runs = judge_night(store, night_runs(store.db, night.id))
+        store.optimize_fts()
+        store.close()
         ensure_inspect_file(archive)
         failing = [r["source"] for r in runs if r["health"] != "healthy"]
         failing += [s for s in sources if s not in {r["source"] for r in runs}]
