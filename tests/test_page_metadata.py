@@ -62,6 +62,22 @@ def read(html: str, url: str = "https://courier.example/news/pact", **kwargs) ->
 
 
 # ---------------------------------------------------------------- rung a: declared
+def test_an_event_page_is_dated_by_its_page_not_by_the_event():
+    """An event's own page shows the event's dates (<time>, a line by the heading): they
+    are not when the page was published, which its WebPage node declares."""
+    head = jsonld(
+        {
+            "@graph": [
+                {"@type": "WebPage", "datePublished": "2019-03-02T08:00:00+00:00"},
+                {"@type": "Event", "name": "Trade mission", "startDate": "2019-05-07T09:00"},
+            ]
+        }
+    )
+    above = "<p>7 May 2019, 9:00</p><time datetime='2019-05-07T09:00'>May 7</time>"
+    meta = read(page(head, above=above))
+    assert (meta.published, meta.published_from) == ("2019-03-02T08:00:00+00:00", "jsonld")
+
+
 def test_jsonld_article_date():
     head = jsonld(
         {"@type": "NewsArticle", "headline": "x", "datePublished": "2019-05-07T09:00:00+02:00"}

@@ -456,16 +456,6 @@ CURTIS_PAGE = "curtismethod/class/hypno-doula-training-104/2019-04-27/index.html
 UNITINGNC_PAGE = (
     "unitingnc/stand-with-us/1-de-mayo-huelga-y-resistencia-strike-resist-raleigh/index.html"
 )
-RELATIVE_LOCS = (
-    "crawler/spiders/generic.py parse_sitemap reads a sitemap without its base URL "
-    "(parse_sitemap(response.body)): the relative <loc>s of curtismethod's Yoast index "
-    "('/post-sitemap.xml') raise 'Missing scheme in request url' and end the rung"
-)
-EVENT_AS_NEWS = (
-    "crawler/spiders/generic.py extract_page keeps only the news nodes of "
-    "items_from_structured: a single-event page (Event JSON-LD) is archived as news, "
-    "without its start, end or venue"
-)
 
 
 def json_ld_nodes(relative: str, kind: str) -> list[dict]:
@@ -496,14 +486,12 @@ def test_a_listing_leads_to_the_event_page_it_names(crawled_pages):
     assert len(items_of(conn, "real_pages_unitingnc")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=RELATIVE_LOCS)
 def test_a_sitemap_index_with_relative_locs_leads_to_its_pages(crawled_pages):
     conn, _ = crawled_pages
     [event] = json_ld_nodes(CURTIS_PAGE, "Event")
     assert item_at(conn, event["url"])["source"] == "real_pages_curtis"
 
 
-@pytest.mark.xfail(strict=True, reason=EVENT_AS_NEWS + "; curtismethod also: " + RELATIVE_LOCS)
 @pytest.mark.parametrize(
     ("source", "page"),
     [("real_pages_curtis", CURTIS_PAGE), ("real_pages_unitingnc", UNITINGNC_PAGE)],

@@ -206,6 +206,11 @@ def _is_page(node: dict) -> bool:
     return any(t.endswith(_PAGE_TYPES_SUFFIX) for t in _types(node))
 
 
+def _is_event(node: dict) -> bool:
+    """schema.org Event and its subtypes (BusinessEvent, EducationEvent…)."""
+    return any(t.endswith("Event") for t in _types(node))
+
+
 def _top_nodes(value: object, depth: int = 0) -> Iterator[dict]:
     """The page's own typed objects: top-level ones, @graph members, and an article
     that is a page's ``mainEntity``; never the members of a list (a sidebar's related
@@ -634,8 +639,13 @@ def read_page_metadata(
     language = _language(tree, meta, article)
     langs = languages or ([language] if language else None)
 
-    published, published_from = _declared_date(article, meta, tree, latest)
-    shown, shown_from = _shown_date(tree, heading, dateline, latest, langs, day_first)
+    # An event's own page: the dates it shows (its <time>s, the line by its heading) are
+    # the event's, not the page's publication.
+    event_page = article is None and any(_is_event(n) for n in nodes)
+    published, published_from = _declared_date(article, meta, tree, latest, event_page)
+    shown, shown_from = (None, None)
+    if not event_page:
+        shown, shown_from = _shown_date(tree, heading, dateline, latest, langs, day_first)
     if published and shown and shown[:10] != published[:10]:
         # The day the page prints by its headline is the one the publisher shows its
         # readers; a declared stamp that disagrees is a UTC instant past local
@@ -712,7 +722,11 @@ def _shown_date(
 
 
 def _declared_date(
-    article: dict | None, meta: dict[str, list[str]], tree: lxml.html.HtmlElement, latest: date
+    article: dict | None,
+    meta: dict[str, list[str]],
+    tree: lxml.html.HtmlElement,
+    latest: date,
+    event_page: bool = False,
 ) -> tuple[str | None, str | None]:
     if article is not None:
         for key in ("datePublished", "dateCreated"):
@@ -724,7 +738,7 @@ def _declared_date(
             iso = _acceptable(read_date_value(value), latest)
             if iso:
                 return iso, "meta"
-    iso = _time_published(tree, latest)
+    iso = None if event_page else _time_published(tree, latest)
     return (iso, "time") if iso else (None, None)
 
 
