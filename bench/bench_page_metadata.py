@@ -280,6 +280,14 @@ def report(run: Run, verbose: bool = False) -> None:
         print(f"| {name} | " + " | ".join(cells) + " |")
     ratio = run.ours_time / run.htmldate_time if run.htmldate_time else float("nan")
     print(f"\ntime per page, ladder / htmldate: {ratio:.2f}")
+    dated = [
+        (p.date, (m.published or "")[:10], h)
+        for p, m, h in zip(run.pages, run.ours, run.htmldate, strict=True)
+        if p.date
+    ]
+    only_ours = sum(mine == truth != theirs for truth, mine, theirs in dated)
+    only_theirs = sum(theirs == truth != mine for truth, mine, theirs in dated)
+    print(f"days right for the ladder only: {only_ours}; right for htmldate only: {only_theirs}")
     if run.titles:
         titled = [i for i, p in enumerate(run.pages) if p.title]
         named = [i for i, p in enumerate(run.pages) if p.author]
