@@ -93,6 +93,18 @@ class PartnewsSpider(scrapy.Spider):
         self.selector_counts.record(selector_name(css), role, bool(found))
         return found
 
+    def dateline_hint(self, response) -> str | None:
+        """The text of the site's dateline element (``dateline_css``, a spider attribute
+        of the Drupal and generic readers): a hint for the date ladder, counted like any
+        hint; None when the spider names no element or it matches nothing (the ladder
+        then dates the page from its other evidence)."""
+        css = getattr(self, "dateline_css", None)
+        if not css:
+            return None
+        found = self.selector_hint(css + " ::text", response, "dateline")
+        text = " ".join(" ".join(found.getall()).split())
+        return text or None
+
     def links_of_listing(self, css: str | None, response, listing: str) -> tuple[list[str], bool]:
         """The absolute links of a page of `listing`: those of the hint `css` when it
         matches; else, when the hint never matched on this listing, every link of the page

@@ -17,7 +17,7 @@ at the first page whose nodes are all known.
 A node page gives its title, canonical URL, shortlink (the node id), language and body
 field; its date comes from the page-metadata ladder (crawler.extract.page_metadata:
 JSON-LD, meta tags, the visible dateline, htmldate, the URL), to which the theme's
-text dateline (``dateline_css``, read in `DrupalNewsSpider.dateline_hint`) is a hint;
+text dateline (``dateline_css``, read in `PartnewsSpider.dateline_hint`) is a hint;
 a theme's own ``<time datetime>`` (``time_css``) outranks a guessed one. A site's
 spider sets these class attributes and overrides nothing else unless its site differs.
 """
@@ -238,16 +238,6 @@ class DrupalNewsSpider(PartnewsSpider):
         if dateline:
             self.apply_dateline(item, dateline)
         yield self.finish(item, response)
-
-    def dateline_hint(self, response) -> str | None:
-        """The text of the theme's dateline element (``dateline_css``): a hint for the
-        date ladder, None when the spider names no element or it matches nothing (the
-        ladder then dates the node from its other evidence)."""
-        if not self.dateline_css:
-            return None
-        found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
-        text = " ".join(" ".join(found.getall()).split())
-        return text or None
 
     def apply_body(self, item: ArchiveItem, response) -> None:
         """The body field's text, when the theme has one: exact, where a text extractor

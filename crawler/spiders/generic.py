@@ -15,7 +15,7 @@ full bodies would otherwise duplicate it): the page's structured data first
 (`crawler.extract.structured.items_from_structured`), then what the page itself shows
 (`crawler.extract.article.extract_article`, trafilatura for the body), dated by the
 page-metadata ladder (crawler.extract.page_metadata), to which the site's visible
-dateline (``dateline_css``, read in `GenericNewsSpider.dateline_hint`) is one rung.
+dateline (``dateline_css``, read in `PartnewsSpider.dateline_hint`) is one rung.
 
 On an incremental night (``mode=incremental``) the feeds, the sitemap and the first
 listing pages are revalidated: a 304 sitemap means no article changed (its index's
@@ -318,16 +318,6 @@ class GenericNewsSpider(PartnewsSpider):
             if url not in self.requested and self.wants_page(url, self.note(url).lastmod):
                 self.requested.add(url)
                 yield self.page_request(url, self.parse_article, meta={"found_url": url})
-
-    def dateline_hint(self, response) -> str | None:
-        """The text of the site's dateline element (``dateline_css``): a hint for the
-        date ladder, None when the spider names no element or it matches nothing (the
-        ladder then dates the page from its other evidence)."""
-        if not self.dateline_css:
-            return None
-        found = self.selector_hint(self.dateline_css + " ::text", response, "dateline")
-        text = " ".join(" ".join(found.getall()).split())
-        return text or None
 
     def parse_article(self, response):
         dateline = self.dateline_hint(response)
