@@ -180,6 +180,22 @@ def test_a_visible_dateline_dates_the_page_without_a_selector():
     assert (meta.published, meta.published_from) == ("2020-03-01", "dateline")
 
 
+def test_a_date_kept_in_a_data_attribute_by_the_headline_is_the_dateline():
+    """A script-driven theme keeps the shown date in an attribute (its text is a
+    timeline graphic or "2 days ago"): read like a <time datetime>, while an update's
+    attribute is not the publication's."""
+    below = (
+        "<div class='timeline'><span data-date='14. April 2021'></span>"
+        "<i>2000</i><i>2010</i><i>2020</i></div>"
+    )
+    meta = read(page(below=below), languages=["de"])
+    assert (meta.published, meta.published_from) == ("2021-04-14", "dateline")
+    head = jsonld({"@type": "NewsArticle", "headline": "x", "datePublished": "2021-04-14"})
+    below = "<span data-updated-date='2021-04-20'>3 days ago</span>"
+    updated = read(page(head, below=below))
+    assert (updated.published, updated.published_from) == ("2021-04-14", "jsonld")
+
+
 def test_a_date_in_a_sentence_of_the_body_is_not_a_dateline():
     below = (
         "<p>The next meeting of both delegations will take place in Marseille on "

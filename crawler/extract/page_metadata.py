@@ -429,6 +429,9 @@ def _dateline_near_heading(
             iso = _acceptable(read_date_value(el.get("datetime")), latest)
             if iso:
                 return iso, "time"
+        iso = _date_attribute(el, latest)
+        if iso:
+            return iso, "dateline"
         for text in (el.text, el.tail):
             if text and _UPDATED_LABEL.search(text):
                 continue
@@ -436,6 +439,27 @@ def _dateline_near_heading(
             if iso:
                 return iso, "dateline"
     return None, None
+
+
+# Attributes in which a script-driven theme keeps the date it shows (data-date,
+# data-published, data-publish-date…); a last update's (data-modified) is not one.
+_DATE_ATTRIBUTE = re.compile(r"^data-(?:[\w-]*-)?(?:date\w*|pub\w*)(?:-[\w-]*)?$")
+_NOT_PUBLICATION_ATTRIBUTE = re.compile(r"modif|updat|expir|end|start|event")
+
+
+def _date_attribute(el: lxml.html.HtmlElement, latest: date) -> str | None:
+    """The day an element by the headline holds in a date attribute rather than in its
+    text (a theme whose script renders ``data-date="18 March 2020"`` into a timeline
+    or a relative "3 days ago"): read like a ``<time datetime>``, never a last update's
+    or an event's attribute."""
+    for name, value in el.attrib.items():
+        name = name.lower()
+        if not _DATE_ATTRIBUTE.match(name) or _NOT_PUBLICATION_ATTRIBUTE.search(name):
+            continue
+        iso = _acceptable(read_date_value(value), latest)
+        if iso:
+            return iso
+    return None
 
 
 def _is_update(el: lxml.html.HtmlElement) -> bool:
