@@ -278,6 +278,40 @@ def test_a_logo_heading_is_not_the_headline():
     assert read(html).title == "Twin regions sign a pact"
 
 
+def test_a_kicker_or_hidden_label_in_the_heading_is_not_the_title():
+    """The visible heading holds the declared headline plus a kicker, a screen-reader
+    label or a quoted catchphrase: the title is the part the JSON-LD or og:title
+    declares."""
+    declared = "Twin regions sign a pact"
+    for h1 in (
+        "<span class='visually-hidden'>Headline:</span> Twin regions sign a pact",
+        "<b>Trade</b> Twin regions sign a pact",
+        'Twin regions sign a pact "A new chapter"',
+        "Harbour deal: Twin regions sign a pact",
+    ):
+        head = jsonld({"@type": "NewsArticle", "headline": declared})
+        meta = read(page(head, h1=h1, title="The Courier"))
+        assert (meta.title, meta.title_from) == (declared, "heading"), h1
+
+
+def test_a_kicker_left_out_leaves_no_separator_and_spacing_follows_the_declared_title():
+    head = '<meta property="og:title" content="Harbour deal: Twin regions sign a pact">'
+    h1 = "<span class='emphasis'>Harbour deal</span> <span class='hidden'>: </span>Twin regions"
+    h1 += " sign a pact"
+    assert read(page(head, h1=h1)).title == "Harbour deal: Twin regions sign a pact"
+    alone = "<span class='kicker'>Harbour deal</span> : Twin regions sign a pact"
+    assert read(page(h1=alone)).title == "Twin regions sign a pact"
+
+
+def test_a_short_declared_title_does_not_cut_the_heading():
+    """A declared title that is a minority of the heading's words (a section name, a
+    short SEO title) is not taken for the headline inside it."""
+    head = jsonld({"@type": "NewsArticle", "headline": "Regions"})
+    title = "Regions of two continents sign a new pact"
+    meta = read(page(head, h1="Regions of two continents sign a pact", title=title))
+    assert meta.title == "Regions of two continents sign a pact"
+
+
 def test_authors_and_language():
     head = jsonld(
         {

@@ -364,6 +364,10 @@ def _is_site_logo(heading: lxml.html.HtmlElement) -> bool:
     return any("home" in (a.get("rel") or "").lower().split() for a in heading.iter("a"))
 
 
+# Separators a heading neither starts nor ends with.
+_LOOSE_SEPARATORS = " :|–—-·/•"
+
+
 def _heading_text(heading: lxml.html.HtmlElement) -> str | None:
     """A heading's words, without the hidden labels and kickers its markup holds."""
     parts = []
@@ -387,7 +391,8 @@ def _heading_text(heading: lxml.html.HtmlElement) -> str | None:
             parts.append(el.tail)
 
     walk(heading)
-    return clean_inline("".join(parts))
+    # A kicker taken out leaves its separator behind (": Headline").
+    return clean_inline((clean_inline("".join(parts)) or "").strip(_LOOSE_SEPARATORS))
 
 
 def _dateline_near_heading(
@@ -766,6 +771,35 @@ def _declared_date(
     return (iso, "time") if iso else (None, None)
 
 
+def _word_list(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _declared_form(heading: str, declared: Sequence[str]) -> str:
+    """The visible headline as a declared title (JSON-LD headline, og:title, <title>,
+    each without the site's name) spells it, when they agree:
+
+    - the same characters spaced otherwise: the declared spelling (a heading built of
+      nested elements gains spaces: "Kicker : Headline");
+    - the heading is a declared title plus a few words before or after it (a kicker,
+      a hidden "Headline:" label, a quoted catchphrase, a " | Site" the theme prints):
+      the declared title, which the publisher gives as the headline. It must hold most
+      of the heading's words, so a declared section or site name never wins.
+    """
+    squeezed = "".join(heading.split())
+    for candidate in declared:
+        if "".join(candidate.split()) == squeezed:
+            return candidate
+    words = _word_list(heading)
+
+    def frames(candidate: str) -> bool:
+        part = _word_list(candidate)
+        ends = (words[: len(part)], words[len(words) - len(part) :])
+        return len(words) > len(part) and 2 * len(part) > len(words) and part in ends
+
+    return max(filter(frames, declared), key=lambda c: len(_word_list(c)), default=heading)
+
+
 def _title(
     article: dict | None,
     meta: dict[str, list[str]],
@@ -784,7 +818,8 @@ def _title(
     element, heading, confirmed = _headline(tree, declared, site)
     if heading and (confirmed or not (jsonld or og)):
         # A <title> alone is often the site's name: an <h1> says more.
-        return heading, "heading", element
+        stripped = [_strip_site(t, site, host) for t in declared]
+        return _declared_form(heading, stripped), "heading", element
     candidates = [
         ("jsonld", _strip_site(jsonld, site, host) if jsonld else None),
         ("og", _strip_site(og, site, host) if og else None),
