@@ -312,6 +312,50 @@ def test_a_short_declared_title_does_not_cut_the_heading():
     assert meta.title == "Regions of two continents sign a pact"
 
 
+def test_the_pages_one_h1_wins_over_a_differently_worded_og_title():
+    """A page's single <h1> is its headline, even when og:title (written for sharing)
+    and <title> (written for search) word it otherwise."""
+    head = '<meta property="og:title" content="Why Marseille and San Diego work together">'
+    title = "Two regions, one pact - The Courier"
+    h1 = "Marseille and San Diego renew their partnership for ten years"
+    meta = read(page(head, h1=h1, title=title))
+    assert (meta.title, meta.title_from) == (h1, "heading")
+    two = page(head, h1=h1, title=title).replace("<main>", "<main><h1>Latest news</h1>")
+    assert read(two).title == "Why Marseille and San Diego work together"
+
+
+def test_on_a_page_without_h1_its_one_h2_is_the_headline():
+    head = '<meta property="og:title" content="A reader reviews the ferry | Reviews">'
+    html = page(head, h1="The ferry was on time", title="Reviews").replace("h1>", "h2>")
+    assert (read(html).title, read(html).title_from) == ("The ferry was on time", "heading")
+    with_h1 = html.replace("<footer>", "<footer><h1>Contact</h1>")
+    assert read(with_h1).title == "A reader reviews the ferry | Reviews"
+
+
+def test_a_heading_linking_home_is_the_site_name_and_leaves_the_title():
+    """A wiki-style theme prints its name as an <h1> linking to "/", and <title> is
+    "Page - Site name": the title is the page's part."""
+    logo = "<h1><a href='/'><span>Salsa Wiki - Dance in Lyon</span></a></h1>"
+    html = (
+        "<html><head><title>Cross body lead - Salsa Wiki - Dance in Lyon</title></head>"
+        f"<body><div id='header'>{logo}</div><div id='content'><h2>Figures</h2>"
+        f"<h2>Cross</h2>{PROSE}</div></body></html>"
+    )
+    meta = read(html, "https://salsa.example/cross-body-lead")
+    assert (meta.title, meta.title_from) == ("Cross body lead", "title")
+
+
+def test_a_date_before_the_headline_words_is_not_the_title():
+    for h1 in ("07.05.2019 - Twin regions sign a pact", "Twin regions sign a pact | 2019-05-07"):
+        assert read(page(h1=h1, title="The Courier")).title == "Twin regions sign a pact", h1
+
+
+@pytest.mark.parametrize("cls", ["h1small", "small", "article__roofline"])
+def test_a_small_or_roofline_part_of_the_heading_is_its_kicker(cls):
+    h1 = f"<span class='{cls}'>Energy savings</span> Free checks for every household"
+    assert read(page(h1=h1, title="Courier")).title == "Free checks for every household"
+
+
 def test_authors_and_language():
     head = jsonld(
         {

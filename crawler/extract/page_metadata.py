@@ -351,7 +351,7 @@ _AFTER_HEADING, _BEFORE_HEADING = 80, 15
 _LOGO_MARKS = re.compile(r"site-?title|logo|brand|site-?name|masthead")
 # Parts of a heading that are not its words: a kicker or section name printed above
 # the headline (a screen-reader label stays: it may be the headline's colon).
-_NOT_HEADLINE_MARKS = re.compile(r"kicker|overline|topline|eyebrow|section")
+_NOT_HEADLINE_MARKS = re.compile(r"kicker|overline|topline|roofline|eyebrow|section|small(?=\s|$)")
 
 
 def _is_site_logo(heading: lxml.html.HtmlElement) -> bool:
@@ -361,9 +361,30 @@ def _is_site_logo(heading: lxml.html.HtmlElement) -> bool:
         marks = " ".join((el.get("class") or "", el.get("id") or "")).lower()
         if _LOGO_MARKS.search(marks) or (el is not heading and el.tag == "a"):
             return True
-    return any("home" in (a.get("rel") or "").lower().split() for a in heading.iter("a"))
+    return any(
+        "home" in (a.get("rel") or "").lower().split() or _is_home_link(a.get("href"))
+        for a in heading.iter("a")
+    )
 
 
+def _is_home_link(href: str | None) -> bool:
+    """Whether a link goes to a site's front page ("/", "https://host/"): a heading
+    that links there is the site's name, the way themes print their logo."""
+    if not href or not href.strip():
+        return False
+    parts = urlsplit(href.strip())
+    return (
+        parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and (bool(parts.netloc) or href.strip().startswith("/"))
+    )
+
+
+# A date that a heading begins or ends with, set off by a separator ("07.05.2019 - ").
+_HEADING_DATE = r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+_DATE_AT_START = re.compile(rf"^\s*{_HEADING_DATE}\s*[-–—|:·•]\s+(?=\S)")
+_DATE_AT_END = re.compile(rf"\s+[-–—|·•]\s*{_HEADING_DATE}\s*$")
 # Separators a heading neither starts nor ends with.
 _LOOSE_SEPARATORS = " :|–—-·/•"
 
@@ -391,8 +412,12 @@ def _heading_text(heading: lxml.html.HtmlElement) -> str | None:
             parts.append(el.tail)
 
     walk(heading)
+    text = clean_inline("".join(parts)) or ""
+    # A date printed before or after the words is the dateline, not the headline.
+    text = _DATE_AT_START.sub("", text)
+    text = _DATE_AT_END.sub("", text)
     # A kicker taken out leaves its separator behind (": Headline").
-    return clean_inline((clean_inline("".join(parts)) or "").strip(_LOOSE_SEPARATORS))
+    return clean_inline(text.strip(_LOOSE_SEPARATORS))
 
 
 def _dateline_near_heading(
@@ -560,6 +585,14 @@ def _likeness(heading: str, declared: str) -> float:
     return len(mine & _words(declared)) / len(mine) if mine else 0.0
 
 
+def _agreement(heading: str, declared: str, tag: str) -> float:
+    """How well a heading and a declared title agree: the share of the heading's words
+    the title repeats; for a lesser heading (<h2>, often a section's), also the share of
+    the title's words it holds, so one word of the title does not make a headline."""
+    mine = _likeness(heading, declared)
+    return mine if tag == "h1" else min(mine, 2 * _likeness(declared, heading))
+
+
 # A heading is the headline when the declared title repeats this share of its words.
 _HEADLINE_LIKENESS = 0.6
 
@@ -590,16 +623,47 @@ def _headline(
         headings = [(el, text) for el, text in _headings(tree, tag) if text != site]
         best, best_score = None, 0.0
         for el, text in headings:
-            score = max((_likeness(text, d) for d in declared), default=0.0)
+            score = max((_agreement(text, d, tag) for d in declared), default=0.0)
             if score > best_score:
                 best, best_score = (el, text), score
         if best and best_score >= _HEADLINE_LIKENESS:
             return best[0], best[1], True
-        if headings and first is None and tag == "h1":
+        if headings and first is None and (tag == "h1" or _h2_tops(tree, headings)):
             first = headings[0]
     if first:
         return first[0], first[1], False
     return None, None, False
+
+
+def _sole_headline(
+    tree: lxml.html.HtmlElement,
+    element: lxml.html.HtmlElement,
+    text: str,
+    declared: Sequence[str],
+    site: str | None,
+) -> bool:
+    """Whether *element* is the page's one <h1> (besides a logo's, navigation's or the
+    site's name), or its one <h2> on a page without an <h1>, and speaks of what a
+    declared title speaks of: a page's single top heading is its headline, even when
+    the declared titles are worded for search engines or for sharing; one that shares
+    no words with them is a label ("Breaking news", a section's name)."""
+    if not any(_topic_words(text) & _topic_words(d) for d in declared):
+        return False
+    if element.tag == "h2":
+        headings = [(el, text) for el, text in _headings(tree, "h2") if text != site]
+        return _h2_tops(tree, headings) and headings[0][0] is element
+    return [el for el, text in _headings(tree, "h1") if text != site] == [element]
+
+
+def _topic_words(text: str) -> set[str]:
+    """A text's words of three letters or more (not "a", "of", "le")."""
+    return {w for w in _words(text) if len(w) >= 3}
+
+
+def _h2_tops(tree: lxml.html.HtmlElement, h2s: list) -> bool:
+    """Whether a page's one <h2> is its top heading: the page has no <h1> at all (not
+    even in a footer or a logo), so its outline starts there."""
+    return len(h2s) == 1 and next(tree.iter("h1"), None) is None
 
 
 # What htmldate must not see: comment threads, sidebars, related articles (class or id
@@ -816,7 +880,14 @@ def _title(
     jsonld = clean_inline((article or {}).get("headline"))
     declared = [t for t in (jsonld, og, tag) if t]
     element, heading, confirmed = _headline(tree, declared, site)
-    if heading and (confirmed or not (jsonld or og)):
+    # Without og:site_name, the logo heading names the site ("Headline - Site name").
+    site = site or next(
+        (_heading_text(el) for el in tree.iter("h1") if _is_site_logo(el) and _heading_text(el)),
+        None,
+    )
+    if heading and (
+        confirmed or not (jsonld or og) or _sole_headline(tree, element, heading, declared, site)
+    ):
         # A <title> alone is often the site's name: an <h1> says more.
         stripped = [_strip_site(t, site, host) for t in declared]
         return _declared_form(heading, stripped), "heading", element
