@@ -196,6 +196,22 @@ def test_a_date_kept_in_a_data_attribute_by_the_headline_is_the_dateline():
     assert (updated.published, updated.published_from) == ("2021-04-14", "jsonld")
 
 
+@pytest.mark.parametrize(
+    "lede,day",
+    [
+        ("(14. April 2021) Beide Regionen unterzeichnen", "2021-04-14"),
+        ("SAN DIEGO, May 7, 2019 — The two regions signed", "2019-05-07"),
+        ("Marseille, le 7 mai 2019 – Les deux régions ont signé", "2019-05-07"),
+    ],
+)
+def test_a_lede_that_opens_with_a_dateline_dates_the_page(lede, day):
+    """Agencies and press releases open the first paragraph with the day (after the
+    place, or in brackets), however long that paragraph is."""
+    below = f"<p>{lede} {'a long agreement on trade and research, ' * 20}.</p>"
+    meta = read(page(below=below), languages=["de", "en", "fr"])
+    assert (meta.published, meta.published_from) == (day, "dateline")
+
+
 def test_a_date_in_a_sentence_of_the_body_is_not_a_dateline():
     below = (
         "<p>The next meeting of both delegations will take place in Marseille on "
@@ -354,6 +370,20 @@ def test_a_date_before_the_headline_words_is_not_the_title():
 def test_a_small_or_roofline_part_of_the_heading_is_its_kicker(cls):
     h1 = f"<span class='{cls}'>Energy savings</span> Free checks for every household"
     assert read(page(h1=h1, title="Courier")).title == "Free checks for every household"
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "<div class='news-headline'>Twin regions sign a pact</div>",
+        "<p class='entry-title'>Twin regions sign a pact</p>",
+        "<span itemprop='headline'>Twin regions sign a pact</span>",
+    ],
+)
+def test_without_h1_or_h2_the_element_marked_as_headline_is_the_title(marked):
+    html = page(title="Courier | News").replace("<h1>Twin regions sign a pact</h1>", marked)
+    html = html.replace("<main>", "<main><div class='subheadline'>Trade and research</div>")
+    assert (read(html).title, read(html).title_from) == ("Twin regions sign a pact", "heading")
 
 
 def test_authors_and_language():

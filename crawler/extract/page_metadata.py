@@ -440,16 +440,18 @@ def _dateline_near_heading(
     for el in elements[at + 1 : at + 1 + _AFTER_HEADING]:
         if el in inside or el.tag in ("script", "style"):
             continue
+        after.append(el)
         if el.tag == "p":
             read += len(el.text_content())
             if read > _BODY_PARAGRAPH_CHARS:
                 break
-        after.append(el)
     before = [
         e
         for e in reversed(elements[max(0, at - _BEFORE_HEADING) : at])
         if e.tag not in ("script", "style") and heading not in set(e.iterdescendants())
     ]
+    # The article's first paragraph after the heading: its lede.
+    lede = next((el for el in after if el.tag == "p"), None)
     # Nearest first, after the heading before before it at the same distance.
     order = [el for pair in zip_longest(after, before) for el in pair if el is not None]
     for el in order:
@@ -468,7 +470,25 @@ def _dateline_near_heading(
             iso = _dateline_day(text, latest, languages, day_first)
             if iso:
                 return iso, "dateline"
+        if el.tag == "p" and el is lede:
+            iso = _dateline_day(_lede_head(el.text_content()), latest, languages, day_first)
+            if iso:
+                return iso, "dateline"
     return None, None
+
+
+# What ends a lede's dateline: "(7 May 2019) The…", "SAN DIEGO, May 7, 2019 — The…".
+_LEDE_DATELINE_END = re.compile(r"\)|\s[-–—]{1,2}\s|:\s|/[A-Za-z]+/")
+_LEDE_CHARS = 80
+
+
+def _lede_head(text: str) -> str | None:
+    """The dateline a news lede opens with, as agencies and press releases write it
+    (a place and a day, or a day in brackets, ended by a dash, a colon or a bracket),
+    without the sentence that follows."""
+    text = " ".join(text.split())[:_LEDE_CHARS]
+    end = _LEDE_DATELINE_END.search(text)
+    return text[: end.start()].lstrip("( ") if end else None
 
 
 # Attributes in which a script-driven theme keeps the date it shows (data-date,
@@ -632,6 +652,35 @@ def _headline(
             first = headings[0]
     if first:
         return first[0], first[1], False
+    return _marked_headline(tree, site)
+
+
+# The marks of a headline that is not an <h1>/<h2>: itemprop="headline", hAtom's
+# "entry-title", a "headline" or "post-title" class (not a "subheadline").
+_HEADLINE_MARKS = re.compile(
+    r"(?:^|[\s_-])(?:headline|entry-title|post-title|article-title)(?=\s|$)"
+)
+# A headline is a line, not a paragraph.
+_HEADLINE_WORDS = 30
+
+
+def _marked_headline(
+    tree: lxml.html.HtmlElement, site: str | None
+) -> tuple[lxml.html.HtmlElement | None, str | None, bool]:
+    """On a page with no <h1> and no <h2> to go by, the first element that its markup
+    names the headline (schema.org microdata, hAtom, a theme's "headline" class),
+    outside sidebars, comments and navigation: unconfirmed."""
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("meta", "script", "style", "body", "html"):
+            continue
+        marks = " ".join((el.get("class") or "", el.get("id") or "")).lower()
+        if (el.get("itemprop") or "").lower() != "headline" and not _HEADLINE_MARKS.search(marks):
+            continue
+        if _in_excluded(el) or _is_site_logo(el):
+            continue
+        text = _heading_text(el)
+        if text and text != site and len(text.split()) <= _HEADLINE_WORDS:
+            return el, text, False
     return None, None, False
 
 
