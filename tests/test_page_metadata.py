@@ -340,6 +340,28 @@ def test_the_pages_one_h1_wins_over_a_differently_worded_og_title():
     assert read(two).title == "Why Marseille and San Diego work together"
 
 
+def test_the_one_h1_outranks_a_section_h2_that_repeats_the_og_title():
+    """A closing section ("Summary – <og:title>") repeats the sharing title better than
+    the page's one <h1> does; the <h1> is still the headline."""
+    head = '<meta property="og:title" content="Lease or buy? What pays off">'
+    html = page(head, h1="Company cars: lease or finance?", title="Courier")
+    html = html.replace("</article>", "<h2>Summary – Lease or buy? What pays off</h2></article>")
+    assert read(html).title == "Company cars: lease or finance?"
+
+
+def test_a_sidebar_wrapper_around_the_article_is_not_a_sidebar():
+    """A layout container named for its sidebar ("sidebar-wrapper") holds the article
+    beside the real sidebar: the headline in it counts, the sidebar's heading does not."""
+    html = (
+        "<html><head><title>Courier</title>"
+        '<meta property="og:title" content="Lease or buy? What pays off"></head><body>'
+        "<div class='sidebar-wrapper'><div class='article-wrapper'>"
+        f"<h1>Company cars: lease or finance?</h1>{PROSE}</div>"
+        "<div class='sidebar'><h1>Lease or buy? What pays off</h1></div></div></body></html>"
+    )
+    assert read(html).title == "Company cars: lease or finance?"
+
+
 def test_on_a_page_without_h1_its_one_h2_is_the_headline():
     head = '<meta property="og:title" content="A reader reviews the ferry | Reviews">'
     html = page(head, h1="The ferry was on time", title="Reviews").replace("h1>", "h2>")

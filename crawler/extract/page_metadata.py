@@ -292,12 +292,31 @@ def _in_excluded(el: lxml.html.HtmlElement, *, strict: bool = True) -> bool:
     sidebars, related or recommended articles (by their conventional class names), and
     when *strict*, any <aside>, <footer> or <nav>. Next to the headline a theme's
     <aside class="meta"> holds the article's own dateline: the scan there is not strict."""
-    for anc in (el, *el.iterancestors()):
+    path = [el, *el.iterancestors()]
+    for anc in path:
         tag = anc.tag if isinstance(anc.tag, str) else ""
         if strict and tag in ("aside", "footer", "nav"):
             return True
         marks = " ".join((anc.get("class") or "", anc.get("id") or "")).lower()
-        if _ELSEWHERE_MARKS.search(marks):
+        if _ELSEWHERE_MARKS.search(marks) and not _wraps_a_sidebar(anc, marks, path):
+            return True
+    return False
+
+
+_SIDEBAR_MARK = re.compile(r"sidebar")
+
+
+def _wraps_a_sidebar(anc: lxml.html.HtmlElement, marks: str, path: list) -> bool:
+    """Whether a container marked "sidebar" is the layout that holds the content beside
+    its sidebar ("sidebar-wrapper" around the article and the sidebar): it holds
+    another element marked as the sidebar, off the path to the element read."""
+    if not _SIDEBAR_MARK.search(marks):
+        return False
+    for inner in anc.iterdescendants():
+        if inner in path or not isinstance(inner.tag, str):
+            continue
+        inner_marks = " ".join((inner.get("class") or "", inner.get("id") or "")).lower()
+        if _SIDEBAR_MARK.search(inner_marks) and _ELSEWHERE_MARKS.search(inner_marks):
             return True
     return False
 
@@ -650,6 +669,8 @@ def _headline(
             return best[0], best[1], True
         if headings and first is None and (tag == "h1" or _h2_tops(tree, headings)):
             first = headings[0]
+            if len(headings) == 1 and _speaks_of(first[1], declared):
+                break  # the page's one top heading: no <h2> section outranks it
     if first:
         return first[0], first[1], False
     return _marked_headline(tree, site)
@@ -694,14 +715,19 @@ def _sole_headline(
     """Whether *element* is the page's one <h1> (besides a logo's, navigation's or the
     site's name), or its one <h2> on a page without an <h1>, and speaks of what a
     declared title speaks of: a page's single top heading is its headline, even when
-    the declared titles are worded for search engines or for sharing; one that shares
-    no words with them is a label ("Breaking news", a section's name)."""
-    if not any(_topic_words(text) & _topic_words(d) for d in declared):
+    the declared titles are worded for search engines or for sharing (``_speaks_of``)."""
+    if not _speaks_of(text, declared):
         return False
     if element.tag == "h2":
         headings = [(el, text) for el, text in _headings(tree, "h2") if text != site]
         return _h2_tops(tree, headings) and headings[0][0] is element
     return [el for el, text in _headings(tree, "h1") if text != site] == [element]
+
+
+def _speaks_of(heading: str, declared: Sequence[str]) -> bool:
+    """Whether a heading shares a word (of three letters or more) with a declared
+    title: one that shares none is a label ("Breaking news", a section's name)."""
+    return any(_topic_words(heading) & _topic_words(d) for d in declared)
 
 
 def _topic_words(text: str) -> set[str]:
