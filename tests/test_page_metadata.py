@@ -282,6 +282,18 @@ def test_title_from_og_without_the_site_name_when_no_heading_repeats_it():
     assert (meta.title, meta.title_from) == ("Regions sign a pact", "og")
 
 
+def test_without_a_heading_the_part_og_title_and_title_agree_on_is_the_title():
+    """og:title adds a kicker, <title> the site and a section: the headline is the part
+    both give; a shorter shared part (a topic) is not."""
+    og = '<meta property="og:title" content="Built to last?: Harbour Crane Mark II">'
+    html = page(og, h1="", title="Dockside | Previews: Harbour Crane Mark II")
+    html = html.replace("<h1></h1>", "")
+    assert (read(html).title, read(html).title_from) == ("Harbour Crane Mark II", "og")
+    topic = '<meta property="og:title" content="San Diego: twin city signs a new pact">'
+    html = page(topic, h1="", title="San Diego - Dockside").replace("<h1></h1>", "")
+    assert read(html).title == "San Diego: twin city signs a new pact"
+
+
 def test_title_tag_without_its_site_suffix():
     html = page(h1="").replace("<h1></h1>", "")
     assert (read(html).title, read(html).title_from) == ("Twin regions sign a pact", "title")

@@ -910,6 +910,24 @@ def _declared_date(
     return (iso, "time") if iso else (None, None)
 
 
+_PART_SEPARATORS = re.compile(r"\s+[|–—·«»]\s+|\s+-\s+|\s*::\s*|:\s+")
+
+
+def _shared_part(og: str, tag: str, site: str | None, host: str) -> str | None:
+    """The part of og:title and <title> they agree on, when they differ: each adds its
+    own kicker, section or site name around the headline ("Kicker: Headline" and
+    "Site | Section: Headline"). That part must be og:title's longest, of two words or
+    more, and not the site's name (a topic that both name is not the headline)."""
+    og_parts = [p.strip() for p in _PART_SEPARATORS.split(og) if p.strip()]
+    tag_parts = {p.strip().casefold() for p in _PART_SEPARATORS.split(tag) if p.strip()}
+    if len(og_parts) < 2 or _strip_site(tag, site, host).casefold() == og.casefold():
+        return None
+    part = max(og_parts, key=lambda p: len(p.split()))
+    if part.casefold() in tag_parts and len(part.split()) >= 2:
+        return None if _names_site(part, site, host) else part
+    return None
+
+
 def _word_list(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
@@ -966,8 +984,10 @@ def _title(
         # A <title> alone is often the site's name: an <h1> says more.
         stripped = [_strip_site(t, site, host) for t in declared]
         return _declared_form(heading, stripped), "heading", element
+    shared = None if jsonld or not (og and tag) else _shared_part(og, tag, site, host)
     candidates = [
         ("jsonld", _strip_site(jsonld, site, host) if jsonld else None),
+        ("og", shared),
         ("og", _strip_site(og, site, host) if og else None),
         ("title", _title_from_tag(tag, [heading or "", og or ""], site, host) if tag else None),
         ("heading", heading),
