@@ -212,6 +212,26 @@ def test_a_lede_that_opens_with_a_dateline_dates_the_page(lede, day):
     assert (meta.published, meta.published_from) == (day, "dateline")
 
 
+@pytest.mark.parametrize(
+    "line,day",
+    [
+        ("<em>( Ancona, 9 Marzo 21 )</em>", "2021-03-09"),
+        ("<em>Ancona, 9 marzo 2021</em>", "2021-03-09"),
+        ("<p>9 Mar 21 · Ancona</p>", "2021-03-09"),
+    ],
+)
+def test_a_dateline_with_a_place_or_a_two_digit_year(line, day):
+    """A dateline that starts with its place, or writes a month's name with a two-digit
+    year (as its numeric form "09.03.21" does)."""
+    meta = read(page(below=line), languages=["it", "en"])
+    assert (meta.published, meta.published_from) == (day, "dateline")
+
+
+def test_a_time_after_a_written_day_is_not_a_two_digit_year():
+    meta = read(page(below="<p>Doors open 9 March 20:30</p>"), languages=["en"])
+    assert meta.published_from != "dateline"
+
+
 def test_a_date_in_a_sentence_of_the_body_is_not_a_dateline():
     below = (
         "<p>The next meeting of both delegations will take place in Marseille on "

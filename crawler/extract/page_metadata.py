@@ -551,15 +551,32 @@ def _is_update(el: lxml.html.HtmlElement) -> bool:
     return bool(label and _UPDATED_LABEL.search(label[-40:]))
 
 
+# A written day with a two-digit year ("14 Gennaio 20", "3. Mai 21"), as datelines
+# print it like their numeric "14.01.20".
+_SHORT_YEAR = re.compile(r"\b(\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+)(\d{2})(?![\d:.,/]|\s*[hH:])")
+
+
+def _century(year: str, latest: date) -> str:
+    """A two-digit year in full: the latest one not after the capture."""
+    full = 2000 + int(year)
+    return str(full if full <= latest.year else full - 100)
+
+
 def _dateline_day(
     text: str | None, latest: date, languages: Sequence[str] | None, day_first: bool | None
 ) -> str | None:
     """The day a short dateline text gives ("21.01.2022 - 13:30", "1. Februar 2022,
     Name"); None for a sentence that mentions a date (an event's, in the body)."""
     text = " ".join((text or "").split())
-    if not text or len(text.split()) > _DATELINE_WORDS or not _DATE_SHAPE.search(text):
+    if not text or len(text.split()) > _DATELINE_WORDS:
+        return None
+    text = _SHORT_YEAR.sub(lambda m: m.group(1) + _century(m.group(2), latest), text)
+    shape = _DATE_SHAPE.search(text)
+    if not shape:
         return None
     found = parse_date(text, languages=languages, day_first=day_first)
+    if not found.start:  # a place name before the day ("Pescara, 14 gennaio 2020")
+        found = parse_date(shape.group(0), languages=languages, day_first=day_first)
     if found.precision not in ("day", "datetime"):
         return None
     return _acceptable(found.start, latest)
