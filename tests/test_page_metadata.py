@@ -478,6 +478,26 @@ def test_real_dated_pages_beat_htmldate():
         ours += (mine.published or "")[:10] == p.date
         htmldate += theirs == p.date
     assert ours >= htmldate
-    # Measured 351/371 (94.6 %); the 20 misses are pages whose true day is shown nowhere
-    # on the page or only in a form no reader parses (docs in bench_page_metadata).
-    assert ours / len(pages) >= 0.94
+    # The issue's goal, met since 356/371 (96.0 %); the 15 misses are pages whose true
+    # day is shown nowhere on the page or contradicts all of its own dates (docs/benchmarks.md).
+    assert ours / len(pages) >= 0.95
+
+
+def test_real_titled_pages_beat_trafilatura():
+    """The exact title (whitespace and case folded) on the real titled pages, against
+    trafilatura's extract_metadata on the same pages."""
+    from trafilatura.metadata import extract_metadata
+
+    from bench.bench_page_metadata import fold, load_pages
+    from partnews.text import parse_html_document
+
+    folder = need_shared("realdata/dated-pages/truth.jsonl").parent
+    pages = [p for p in load_pages(folder) if p.title]
+    ours = theirs = 0
+    for p in pages:
+        mine = read_page_metadata(p.html, p.url, use_htmldate=False)
+        found = extract_metadata(parse_html_document(p.html), default_url=p.url)
+        ours += fold(mine.title) == fold(p.title)
+        theirs += fold(found.title) == fold(p.title)
+    assert ours > theirs
+    assert ours / len(pages) >= 0.90  # the issue's goal (181/200 measured)
