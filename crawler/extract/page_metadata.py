@@ -25,10 +25,16 @@ the rung that answered is recorded (``published_from``, ranked in crawler/items.
 Every rung refuses a date after the capture (or after today when the capture is not
 known) and before 1995. No rung answers: the date is None, never a guess.
 
+The shown dateline is a ``<time>``, a short dated text, a ``data-*date*`` attribute or a
+lede's opening "PLACE, May 7, 2019 —" by the headline.
+
 The title is the visible headline (the ``<h1>``, else ``<h2>``, that the JSON-LD headline,
-og:title or ``<title>`` repeat), else the declared title without its " | Site" part,
-else the first ``<h1>``; authors come from the JSON-LD, the author meta tags, then
-trafilatura's byline reader; the language from ``<html lang>`` and its kin.
+og:title or ``<title>`` repeat, or the page's one top heading), as the declared title
+spells it and without a kicker, a date or a hidden label; else the declared title
+without its " | Site" part (or the part og:title and ``<title>`` share), else the first
+``<h1>`` or an element marked as the headline; authors come from the JSON-LD, the
+author meta tags, then trafilatura's byline reader; the language from ``<html lang>``
+and its kin.
 
 The page is parsed once (lxml) and the tree handed around (htmldate takes a pruned copy).
 The function is pure: HTML and URL in, a frozen PageMetadata out, no I/O.
