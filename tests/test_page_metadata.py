@@ -333,7 +333,7 @@ def test_a_kicker_or_hidden_label_in_the_heading_is_not_the_title():
     declared = "Twin regions sign a pact"
     for h1 in (
         "<span class='visually-hidden'>Headline:</span> Twin regions sign a pact",
-        "<b>Trade</b> Twin regions sign a pact",
+        "<b>Exclusive –</b> Twin regions sign a pact",
         'Twin regions sign a pact "A new chapter"',
         "Harbour deal: Twin regions sign a pact",
     ):
@@ -349,6 +349,14 @@ def test_a_kicker_left_out_leaves_no_separator_and_spacing_follows_the_declared_
     assert read(page(head, h1=h1)).title == "Harbour deal: Twin regions sign a pact"
     alone = "<span class='kicker'>Harbour deal</span> : Twin regions sign a pact"
     assert read(page(h1=alone)).title == "Twin regions sign a pact"
+
+
+def test_words_that_run_on_from_the_declared_title_are_the_headlines_own():
+    """A shorter SEO headline is not a reason to cut a heading whose extra words run on
+    without a separator ("… and says …"): only a kicker set off by punctuation goes."""
+    head = jsonld({"@type": "NewsArticle", "headline": "Mayor signs the twin city pact"})
+    h1 = "Mayor signs the twin city pact and says more will follow"
+    assert read(page(head, h1=h1, title="Courier")).title == h1
 
 
 def test_a_short_declared_title_does_not_cut_the_heading():
@@ -392,6 +400,12 @@ def test_a_sidebar_wrapper_around_the_article_is_not_a_sidebar():
         "<div class='sidebar'><h1>Lease or buy? What pays off</h1></div></div></body></html>"
     )
     assert read(html).title == "Company cars: lease or finance?"
+
+
+def test_a_sole_h1_sharing_only_short_words_with_the_declared_titles_is_a_label():
+    head = '<meta property="og:title" content="Regions sign the pact of the year">'
+    meta = read(page(head, h1="All the news of the day", title="Courier"))
+    assert (meta.title, meta.title_from) == ("Regions sign the pact of the year", "og")
 
 
 def test_on_a_page_without_h1_its_one_h2_is_the_headline():

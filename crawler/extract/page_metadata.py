@@ -748,14 +748,14 @@ def _sole_headline(
 
 
 def _speaks_of(heading: str, declared: Sequence[str]) -> bool:
-    """Whether a heading shares a word (of three letters or more) with a declared
+    """Whether a heading shares a word (of four letters or more) with a declared
     title: one that shares none is a label ("Breaking news", a section's name)."""
     return any(_topic_words(heading) & _topic_words(d) for d in declared)
 
 
 def _topic_words(text: str) -> set[str]:
-    """A text's words of three letters or more (not "a", "of", "le")."""
-    return {w for w in _words(text) if len(w) >= 3}
+    """A text's words of four letters or more (not "a", "of", "the", "der")."""
+    return {w for w in _words(text) if len(w) >= 4}
 
 
 def _h2_tops(tree: lxml.html.HtmlElement, h2s: list) -> bool:
@@ -961,23 +961,34 @@ def _declared_form(heading: str, declared: Sequence[str]) -> str:
 
     - the same characters spaced otherwise: the declared spelling (a heading built of
       nested elements gains spaces: "Kicker : Headline");
-    - the heading is a declared title plus a few words before or after it (a kicker,
-      a hidden "Headline:" label, a quoted catchphrase, a " | Site" the theme prints):
-      the declared title, which the publisher gives as the headline. It must hold most
-      of the heading's words, so a declared section or site name never wins.
+    - the heading is a declared title plus a few words before or after it, set off by
+      punctuation (a kicker, a hidden "Headline:" label, a quoted catchphrase, a
+      " | Site" the theme prints): the declared title, which the publisher gives as the
+      headline. It must hold most of the heading's words, so a declared section or site
+      name never wins; words that run on ("… and says …") are the headline's own.
     """
     squeezed = "".join(heading.split())
     for candidate in declared:
         if "".join(candidate.split()) == squeezed:
             return candidate
-    words = _word_list(heading)
+    spans = list(re.finditer(r"\w+", heading))
+    words = [m.group(0).casefold() for m in spans]
 
     def frames(candidate: str) -> bool:
         part = _word_list(candidate)
-        ends = (words[: len(part)], words[len(words) - len(part) :])
-        return len(words) > len(part) and 2 * len(part) > len(words) and part in ends
+        if not len(words) > len(part) > len(words) / 2:
+            return False
+        if words[: len(part)] == part:  # "Headline | Site", 'Headline "Quote"'
+            return heading[spans[len(part) - 1].end() :].lstrip()[:1] in _SET_OFF
+        if words[len(words) - len(part) :] == part:  # "Label: Headline", "Wow!Headline"
+            return heading[: spans[len(words) - len(part)].start()].rstrip()[-1:] in _SET_OFF
+        return False
 
     return max(filter(frames, declared), key=lambda c: len(_word_list(c)), default=heading)
+
+
+# What sets a kicker off from the headline it precedes or follows.
+_SET_OFF = frozenset(":|/–—-·•!?\"“”„«»‘’'()[].")
 
 
 def _title(
