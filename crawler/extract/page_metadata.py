@@ -37,7 +37,8 @@ author meta tags, then trafilatura's byline reader; the language from ``<html la
 and its kin.
 
 The page is parsed once (lxml) and the tree handed around (htmldate takes a pruned copy).
-The function is pure: HTML and URL in, a frozen PageMetadata out, no I/O.
+The function is pure: HTML and URL in, a frozen PageMetadata out, no I/O (it only keeps
+the last document's sidebar wrappers, found in one pass, for the calls on that page).
 Measured by ``python -m bench.bench_page_metadata`` against htmldate and trafilatura.
 """
 
@@ -298,13 +299,12 @@ def _in_excluded(el: lxml.html.HtmlElement, *, strict: bool = True) -> bool:
     sidebars, related or recommended articles (by their conventional class names), and
     when *strict*, any <aside>, <footer> or <nav>. Next to the headline a theme's
     <aside class="meta"> holds the article's own dateline: the scan there is not strict."""
-    path = [el, *el.iterancestors()]
-    for anc in path:
+    for anc in (el, *el.iterancestors()):
         tag = anc.tag if isinstance(anc.tag, str) else ""
         if strict and tag in ("aside", "footer", "nav"):
             return True
         marks = " ".join((anc.get("class") or "", anc.get("id") or "")).lower()
-        if _ELSEWHERE_MARKS.search(marks) and not _wraps_a_sidebar(anc, marks, path):
+        if _ELSEWHERE_MARKS.search(marks) and not _wraps_a_sidebar(anc, marks):
             return True
     return False
 
@@ -312,19 +312,37 @@ def _in_excluded(el: lxml.html.HtmlElement, *, strict: bool = True) -> bool:
 _SIDEBAR_MARK = re.compile(r"sidebar")
 
 
-def _wraps_a_sidebar(anc: lxml.html.HtmlElement, marks: str, path: list) -> bool:
+def _wraps_a_sidebar(anc: lxml.html.HtmlElement, marks: str) -> bool:
     """Whether a container marked "sidebar" is the layout that holds the content beside
     its sidebar ("sidebar-wrapper" around the article and the sidebar): it holds
-    another element marked as the sidebar, off the path to the element read."""
-    if not _SIDEBAR_MARK.search(marks):
-        return False
-    for inner in anc.iterdescendants():
-        if inner in path or not isinstance(inner.tag, str):
+    another element marked as the sidebar. (An element read inside that inner sidebar
+    meets it first, and is excluded there.)"""
+    return bool(_SIDEBAR_MARK.search(marks)) and anc in _sidebar_wrappers(anc)
+
+
+# The last document read and its sidebar wrappers, swapped whole (one tuple) so that a
+# reader never pairs one document with another's wrappers.
+_last_wrappers: tuple = (None, frozenset())
+
+
+def _sidebar_wrappers(el: lxml.html.HtmlElement) -> frozenset:
+    """The sidebar-marked elements of *el*'s document that hold another, found in one
+    pass and kept for the document being read (only the last one is kept)."""
+    global _last_wrappers
+    root = el.getroottree().getroot()
+    cached_root, wrappers = _last_wrappers
+    if cached_root is root:
+        return wrappers
+    marked = set()
+    for node in root.iter():
+        if not isinstance(node.tag, str):
             continue
-        inner_marks = " ".join((inner.get("class") or "", inner.get("id") or "")).lower()
-        if _SIDEBAR_MARK.search(inner_marks) and _ELSEWHERE_MARKS.search(inner_marks):
-            return True
-    return False
+        marks = " ".join((node.get("class") or "", node.get("id") or "")).lower()
+        if _SIDEBAR_MARK.search(marks) and _ELSEWHERE_MARKS.search(marks):
+            marked.add(node)
+    wrappers = frozenset(a for node in marked for a in node.iterancestors() if a in marked)
+    _last_wrappers = (root, wrappers)
+    return wrappers
 
 
 def _time_published(tree: lxml.html.HtmlElement, latest: date) -> str | None:
