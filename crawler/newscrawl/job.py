@@ -68,6 +68,8 @@ class Totals:
     outcomes: dict[str, int] = field(default_factory=dict)
     problems: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    # Seconds from the first task submitted to the last result written (no cluster start).
+    seconds: float = 0.0
 
     def count(self, key: str, table: dict[str, int]) -> None:
         table[key] = table.get(key, 0) + 1
@@ -210,6 +212,7 @@ def run_newscrawl(
             client, cluster = dask_client(scheduler, workers)
             totals.started = time.perf_counter()
             write_in_order(client, archive, run_id, todo, totals, progress, rules_path, max_bytes)
+            totals.seconds = time.perf_counter() - totals.started
     except BaseException:
         reason = "interrupted"
         raise

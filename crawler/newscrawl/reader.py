@@ -18,6 +18,7 @@ are the crawl's ordinary life, not bad input.
 
 from __future__ import annotations
 
+import io
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,12 +66,62 @@ class ReadCounts:
     problems: dict[str, int] = field(default_factory=dict)
 
 
+class _Download(io.RawIOBase):
+    """An HTTP response as a plain raw stream, read front to back.
+
+    FastWARC asks a Python stream where it is (``tell``); an ``http.client`` response
+    cannot say, and FastWARC 2.0.1 aborts on it. This adapter counts what was read.
+    """
+
+    def __init__(self, response) -> None:
+        super().__init__()
+        self.response = response
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.response.readinto(buffer)
+        self.position += count
+        return count
+
+    def tell(self) -> int:
+        return self.position
+
+    def close(self) -> None:
+        self.response.close()
+        super().close()
+
+
 def open_warc(location: str) -> BinaryIO:
     """A readable binary stream of a local path or an http(s) URL (streamed, not stored)."""
     if location.startswith(("http://", "https://")):
         request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
-        return urllib.request.urlopen(request, timeout=120)  # noqa: S310 (http(s) only)
+        response = urllib.request.urlopen(request, timeout=120)  # noqa: S310 (http(s) only)
+        return _Download(response)
     return open(location, "rb")  # noqa: SIM115 (closed by read_warc)
+
+
+def _records(stream: BinaryIO) -> Iterator:
+    """FastWARC's records of a stream: HTTP parsed, transfer and content encodings
+    decoded. Every type, not only responses: a file cut inside a request record must
+    be reported too."""
+    return iter(
+        ArchiveIterator(
+            stream,
+            record_types=WarcRecordType.any_type,
+            parse_http=True,
+            auto_decode="all",
+            fsspec_args=False,
+        )
+    )
+
+
+def _reader_failure(error: BaseException) -> bool:
+    """True for what a bad file makes FastWARC raise (I/O and format errors, and the
+    panics of its Rust core); False for an interrupt or an exit, which must go on up."""
+    return not isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
 def is_html(content_type: str | None, payload_start: bytes) -> bool:
@@ -102,29 +153,30 @@ def read_warc(
         return
     last_offset = 0
     try:
-        records = ArchiveIterator(
-            stream,
-            record_types=WarcRecordType.response,
-            parse_http=True,
-            auto_decode="all",
-            fsspec_args=False,
-        )
+        records = _records(stream)
         while True:
             try:
                 record = next(records)
             except StopIteration:
                 break
-            except (OSError, ValueError) as error:
+            except BaseException as error:  # FastWARC's Rust panics are BaseExceptions
+                if not _reader_failure(error):
+                    raise
                 yield problem("corrupt", last_offset, f"after this record: {error}")
                 break
             last_offset = record.stream_pos
-            counts.records += 1
             url = record.headers.get("WARC-Target-URI")
             declared = record.headers.get("Content-Length")
             if declared is None:
                 yield problem("truncated", last_offset, "the file ends in a record's headers", url)
                 break
             counts.bytes_read += int(declared) if declared.isdigit() else 0
+            if record.record_type != WarcRecordType.response:
+                if record.reader.consume() < record.content_length:
+                    yield problem("truncated", last_offset, "the file ends in a record", url)
+                    break
+                continue
+            counts.records += 1
             headers = record.http_headers
             if headers is None or headers.status_code is None:
                 line = headers.status_line if headers is not None else ""
