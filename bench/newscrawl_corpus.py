@@ -232,7 +232,7 @@ def _page(
     ).encode()
 
 
-def _noise(rng: random.Random, index: int) -> Record:
+def _noise(rng: random.Random, index: int, kilobytes: tuple[int, int]) -> Record:
     host, language = rng.choice(_NOISE_HOSTS)
     words = _FR if language == "fr" else _EN
     title = _sentence(rng, words, rng.randint(5, 10)).rstrip(".")
@@ -240,7 +240,7 @@ def _noise(rng: random.Random, index: int) -> Record:
         " ".join(_sentence(rng, words, rng.randint(8, 20)) for _ in range(rng.randint(2, 4)))
         for _ in range(rng.randint(3, 8))
     ]
-    payload = _page(title, paragraphs, language, _boilerplate(rng, rng.randint(20, 80)))
+    payload = _page(title, paragraphs, language, _boilerplate(rng, rng.randint(*kilobytes)))
     return Record(f"https://{host}/news/{index}-{rng.randrange(10**6)}", payload)
 
 
@@ -312,10 +312,12 @@ def generated_pages(
     relevant_every: int = 200,
     near_miss_every: int = 50,
     other_every: int = 20,
+    kilobytes: tuple[int, int] = (20, 80),
 ) -> tuple[list[Record], list[Expected]]:
     """``count`` generated records: mostly noise, one relevant article every
     ``relevant_every``, a near miss every ``near_miss_every``, a redirect, error or
-    image every ``other_every``; and what the archive must hold of the relevant ones."""
+    image every ``other_every``; and what the archive must hold of the relevant ones.
+    A noise page carries ``kilobytes`` (a range) of menus and scripts, as real ones do."""
     rng = random.Random(seed)
     records, expected = [], []
     for i in range(count):
@@ -327,7 +329,7 @@ def generated_pages(
         elif i % other_every == 3:
             record = _other(rng, i)
         else:
-            record = _noise(rng, i)
+            record = _noise(rng, i, kilobytes)
         records.append(record)
     return records, expected
 

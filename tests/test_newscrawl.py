@@ -49,14 +49,16 @@ def built(mirror, tmp_path_factory):
     folder = tmp_path_factory.mktemp("warcs")
     hosts = [f.name for f in site_folders(SITES_DIR)]
     mirrored = corpus.mirror_pages(mirror.url, hosts, per_site=6)
-    real = corpus.real_pages(limit=30)
-    generated, expected = corpus.generated_pages(240, relevant_every=30, near_miss_every=20)
+    real = corpus.real_pages(limit=20)
+    generated, expected = corpus.generated_pages(
+        240, relevant_every=30, near_miss_every=20, kilobytes=(2, 8)
+    )
     files = []
     for i, records in enumerate(corpus.split(mirrored + real + generated, 3)):
         path = folder / f"CC-NEWS-2025060100000{i}-0000{i}.warc.gz"
         corpus.write_warc(path, records)
         files.append(path)
-    late, late_expected = corpus.generated_pages(120, seed=11, relevant_every=20)
+    late, late_expected = corpus.generated_pages(120, seed=11, relevant_every=20, kilobytes=(2, 8))
     late_path = folder / "http" / "CC-NEWS-20250601000009-00009.warc.gz"
     corpus.write_warc(late_path, late)
     bad = corpus.bad_input_files(folder / "bad", generated[:40])
@@ -232,8 +234,8 @@ def test_one_worker_gives_the_same_archive_and_a_second_run_adds_nothing(
     before = archived(one_path)
     again = run_newscrawl(locations, one_path, workers=1, progress=quiet)
     assert (again.files, again.skipped, again.records) == (0, 6, 0)
-    rescan = run_newscrawl(locations[:3], one_path, workers=1, rescan=True, progress=quiet)
-    assert rescan.files == 3 and rescan.relevant > 0
+    rescan = run_newscrawl(locations[:1], one_path, workers=1, rescan=True, progress=quiet)
+    assert rescan.files == 1 and rescan.relevant > 0
     assert rescan.outcomes.get("new", 0) == 0 and rescan.outcomes.get("updated", 0) == 0
     assert archived(one_path) == before
     captures = query(

@@ -55,6 +55,20 @@ def read_page(page: Page, rules_path: Path = RULES_PATH) -> dict[str, Any] | Non
     return item.to_dict()
 
 
+def warm_up(rules_path: str | None = None) -> bool:
+    """Load a worker's reading stack once (the prefilter, lxml, trafilatura, the date
+    parsers) by reading a tiny page: run on every worker before the first file, so that
+    a worker that cannot import partnews fails at once, and a file's time is its own."""
+    prefilter_for(Path(rules_path) if rules_path else RULES_PATH)
+    html = (
+        "<html lang='en'><head><title>Warm up</title></head><body><h1>Warm up</h1>"
+        "<p>Published June 1, 2025. San Diego and Marseille.</p></body></html>"
+    )
+    page = Page("https://example.org/warm-up", 0, None, None, "utf-8", html.encode())
+    read_page(page, Path(rules_path) if rules_path else RULES_PATH)
+    return True
+
+
 def scan_file(
     location: str, rules_path: str | None = None, max_bytes: int = MAX_PAGE_BYTES
 ) -> dict[str, Any]:
