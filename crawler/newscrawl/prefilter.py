@@ -59,21 +59,42 @@ class Prefilter:
     # True when some term cannot be checked on bytes, or the threshold lets everything in.
     passes_all: bool
     automaton: ahocorasick.Automaton
+    # Each side's anchors (the longest word of each of its terms), the sides in order
+    # of fewest anchors, and each programme term's words (longest first), as bytes.
+    anchors: dict[str, tuple[bytes, ...]]
+    order: tuple[str, ...]
+    programme: tuple[tuple[bytes, ...], ...]
 
     def words_in(self, payload: bytes) -> set[str]:
         """The filter's words found in the payload (ASCII case ignored)."""
         text = payload.lower().decode("latin-1")  # one byte, one character: offsets kept
         return {word for _, word in self.automaton.iter(text)}
 
+    def _anchored(self, lowered: bytes) -> bool:
+        """The quick test first: a page lacking the longest word of every programme term
+        and of every term of some side cannot pass (bytes.find is a memchr-fast scan,
+        several times faster than iterating the automaton over the page)."""
+        if any(anchor in lowered for anchor in self.anchors.get(PROGRAMME, ())):
+            return True
+        return all(any(anchor in lowered for anchor in self.anchors[side]) for side in self.order)
+
     def keeps(self, payload: bytes) -> bool:
-        """True when the page may be about the partnership and must be read."""
+        """True when the page may be about the partnership and must be read.
+
+        The common case is decided by a few ``bytes.find`` scans (memchr-fast, several
+        times faster than walking the automaton over the page): a programme term's words
+        all present keeps the page; a side none of whose terms' longest word is present
+        drops it. Only the pages left are searched for every word in one automaton pass.
+        """
         if self.passes_all:
             return True
-        found = self.words_in(payload)
-        if not found:
-            return False
-        if any(words <= found for words in self.groups.get(PROGRAMME, ())):
+        lowered = payload.lower()
+        if any(all(word in lowered for word in words) for words in self.programme):
             return True
+        for side in self.order:
+            if not any(anchor in lowered for anchor in self.anchors[side]):
+                return False
+        found = self.words_in(lowered)
         return all(any(words <= found for words in self.groups[side]) for side in self.sides)
 
 
@@ -95,11 +116,21 @@ def build_prefilter(rules: Rules) -> Prefilter:
     automaton.make_automaton()
     # A side without terms can never be named: only programme terms can make a page relevant.
     sides = tuple(rules.sides)
+    anchors = {
+        side: tuple(dict.fromkeys(max(sorted(words), key=len).encode() for words in groups[side]))
+        for side in sides
+    }
     return Prefilter(
         groups={g: tuple(sets) for g, sets in groups.items()},
         sides=sides,
         passes_all=uncheckable or rules.threshold <= 0 or not sides,
         automaton=automaton,
+        anchors=anchors,
+        order=tuple(sorted(sides, key=lambda side: len(anchors[side]))),
+        programme=tuple(
+            tuple(w.encode() for w in sorted(words, key=lambda w: (-len(w), w)))
+            for words in groups[PROGRAMME]
+        ),
     )
 
 
