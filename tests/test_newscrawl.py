@@ -62,7 +62,17 @@ def built(mirror, tmp_path_factory):
     late_path = folder / "http" / "CC-NEWS-20250601000009-00009.warc.gz"
     corpus.write_warc(late_path, late)
     bad = corpus.bad_input_files(folder / "bad", generated[:40])
+    # Thousands of records: generated only, so that the truth is known without reading
+    # every page (the prefilter makes the job itself fast).
+    big, big_expected = corpus.generated_pages(
+        3000, seed=5, relevant_every=150, near_miss_every=40, kilobytes=(1, 4)
+    )
+    big_path = folder / "CC-NEWS-20250601000008-00008.warc.gz"
+    corpus.write_warc(big_path, big)
     return {
+        "big": big_path,
+        "big_records": big,
+        "big_expected": big_expected,
         "files": files,
         "records": mirrored + real + generated,
         "expected": expected,
@@ -160,23 +170,38 @@ def test_reader_names_each_bad_record_with_its_offset(built):
 # ------------------------------------------------------------------ the job on Dask
 @pytest.fixture(scope="module")
 def two_workers(built, tmp_path_factory):
-    """The three files and the bad ones read by a local cluster of 2 worker processes."""
+    """The three files, the big one and the bad ones read by a local cluster of 2 worker
+    processes."""
     path = tmp_path_factory.mktemp("two") / "partnews.db"
-    locations = [str(p) for p in built["files"]] + [str(p) for p in built["bad"].values()]
+    locations = job_files(built)
     totals = run_newscrawl(locations, path, workers=2, progress=quiet)
     return path, totals
 
 
+def job_files(built) -> list[str]:
+    return [
+        *(str(p) for p in built["files"]),
+        str(built["big"]),
+        *(str(p) for p in built["bad"].values()),
+    ]
+
+
 def test_relevant_pages_are_archived_as_press_and_the_rest_dropped(built, truth, two_workers):
     path, totals = two_workers
-    assert totals.files == 6 and totals.failed == 0
+    assert totals.files == 7 and totals.failed == 0
+    written = sum(1 for _ in built["big_records"])
+    (big_records,) = query(
+        path, "select records from newscrawl_files where warc_file = ?", [str(built["big"])]
+    )[0]
+    assert big_records == written >= 3000
     urls = archived_urls(path)
     assert truth <= urls
-    dropped = {r.url for r in built["records"] if r.kind in ("noise", "near_miss", "other")}
+    records = built["records"] + built["big_records"]
+    dropped = {r.url for r in records if r.kind in ("noise", "near_miss", "other")}
     assert not dropped & urls
     assert {row[0] for row in query(path, "select distinct source from items")} == {"press"}
     # Generated articles: their day, title, language and site, whatever the date evidence.
-    for wanted in built["expected"]:
+    for wanted in built["expected"] + built["big_expected"]:
         rows = query(
             path,
             "select items.published, items.title, items.language, newscrawl_items.host "
@@ -216,7 +241,7 @@ def test_bad_input_is_filed_with_file_and_offset_and_the_job_goes_on(built, two_
     mixed = str(built["bad"]["mixed"])
     assert any(mixed in r[1] and "offset" in r[1] for r in rejects)
     done = query(path, "select warc_file, status from newscrawl_files")
-    assert len(done) == 6 and {status for _, status in done} == {"done"}
+    assert len(done) == 7 and {status for _, status in done} == {"done"}
     # The good records of the bad files were read: the relevant ones among them archived.
     relevant_good = plain_relevant(built["bad_records"])
     assert relevant_good and relevant_good <= archived_urls(path)
@@ -227,13 +252,13 @@ def test_one_worker_gives_the_same_archive_and_a_second_run_adds_nothing(
 ):
     two_path, _ = two_workers
     one_path = tmp_path / "one.db"
-    locations = [str(p) for p in built["files"]] + [str(p) for p in built["bad"].values()]
+    locations = job_files(built)
     run_newscrawl(locations, one_path, workers=1, progress=quiet)
     assert archived(one_path) == archived(two_path)
 
     before = archived(one_path)
     again = run_newscrawl(locations, one_path, workers=1, progress=quiet)
-    assert (again.files, again.skipped, again.records) == (0, 6, 0)
+    assert (again.files, again.skipped, again.records) == (0, 7, 0)
     rescan = run_newscrawl(locations[:1], one_path, workers=1, rescan=True, progress=quiet)
     assert rescan.files == 1 and rescan.relevant > 0
     assert rescan.outcomes.get("new", 0) == 0 and rescan.outcomes.get("updated", 0) == 0
@@ -315,7 +340,13 @@ def test_month_listing_kill_and_resume(built, two_workers, tmp_path):
         # The same items as the uninterrupted run of the local files, plus the late file's.
         two_path, _ = two_workers
         ours = {row[0] for row in archived(archive)}
-        assert {row[0] for row in archived(two_path)} <= ours
+        marks = ",".join("?" * len(built["files"]))
+        from_files = query(
+            two_path,
+            f"select item_id from newscrawl_items where warc_file in ({marks})",
+            [str(p) for p in built["files"]],
+        )
+        assert from_files and {row[0] for row in from_files} <= ours
         late_urls = {wanted.url for wanted in built["late_expected"]}
         assert late_urls and late_urls <= archived_urls(archive)
     finally:
