@@ -159,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         help="assumed CC-NEWS gzipped volume a day (default 40)",
     )
     parser.add_argument(
+        "--kib-per-record",
+        type=float,
+        default=20.0,
+        help="assumed gzipped size of a CC-NEWS response with its request (default 20)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a tiny corpus, to check the bench works"
     )
     args = parser.parse_args(argv)
