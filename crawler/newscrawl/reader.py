@@ -5,8 +5,9 @@ a CC-NEWS file is a gigabyte and is never stored), parsing headers and decoding 
 in native code; request and metadata records are only checked for truncation. What
 comes out is either a `Page` (an HTML response with status 200, its payload decoded
 from its transfer and content encodings) or a `Problem`: the reason a record or the
-rest of the file could not be read, with the offset where it starts. Problems never stop the caller: a bad record is skipped, and a
-truncated or corrupt file ends at its last good record.
+rest of the file could not be read, with the offset where it starts. Problems never
+stop the caller: a bad record is skipped, and a truncated or corrupt file ends at its
+last good record.
 
 Kinds of problem: ``truncated`` (the file ends inside a record), ``corrupt`` (the
 gzip or WARC framing cannot be read further), ``bad_http`` (a response without a valid
