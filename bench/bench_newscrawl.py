@@ -69,6 +69,9 @@ def build(
     real = corpus.real_pages(real_limit)
     if not real:
         print(skip_message(realdata_dir()) + " (real pages left out of the mix)")
+    else:
+        kept = sum(prefilter_for().keeps(record.payload) for record in real)
+        print(f"real third-party pages kept by the prefilter: {kept} of {len(real)}")
     # Fewer survivors than the test files: in CC-NEWS, pages naming both sides are rare.
     generated, _ = corpus.generated_pages(noise, relevant_every=400, near_miss_every=200)
     paths = []
