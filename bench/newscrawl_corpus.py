@@ -191,11 +191,29 @@ _RELEVANT_FR = (
     "de la Côte d'Azur.",
 )
 _NEAR_MISS = (
-    # Both words of a San Diego term and of a Région Sud term, never the terms themselves.
-    "Diego Martin scored twice; the san marino squad, back from the south coast of France, "
-    "lost again.",
-    "Le milieu Diego a signé à Nantes ; le club, sans victoire, espère remonter au sud du "
-    "classement face à la France.",
+    # The words of a term on each side, never the terms themselves: dropped by the bytes.
+    (
+        "en",
+        "Diego Martin scored twice; the san marino squad, back from the south coast of "
+        "France, lost again.",
+    ),
+    (
+        "fr",
+        "Le milieu Diego a signé à Nantes ; le club, sans victoire, espère remonter au sud "
+        "du classement face à la France.",
+    ),
+    # A term of each side, too light to be the partnership: kept by the bytes, dropped
+    # by the rules (California weighs 0.5 and no booster is named).
+    (
+        "en",
+        "A California winery shipped its first rosé to a wine shop in Marseille; the owner "
+        "said sales were slow.",
+    ),
+    (
+        "fr",
+        "Un vignoble de Californie expédie ses vins vers Marseille, où les ventes restent "
+        "modestes.",
+    ),
 )
 
 
@@ -244,10 +262,12 @@ def _noise(rng: random.Random, index: int, kilobytes: tuple[int, int]) -> Record
     return Record(f"https://{host}/news/{index}-{rng.randrange(10**6)}", payload)
 
 
-def _near_miss(rng: random.Random, index: int) -> Record:
-    host, language = _NOISE_HOSTS[index % 2 * 2]
+def _near_miss(rng: random.Random, index: int, count: int) -> Record:
+    """The ``count``-th near miss (record ``index``): the four kinds in turn."""
+    language, text = _NEAR_MISS[count % len(_NEAR_MISS)]
+    host = next(h for h, lang in _NOISE_HOSTS if lang == language)
     words = _FR if language == "fr" else _EN
-    paragraphs = [_NEAR_MISS[index % len(_NEAR_MISS)], _sentence(rng, words, 15)]
+    paragraphs = [text, _sentence(rng, words, 15)]
     payload = _page(_sentence(rng, words, 6), paragraphs, language, _boilerplate(rng, 30))
     return Record(f"https://{host}/sport/{index}", payload, kind="near_miss")
 
@@ -325,7 +345,7 @@ def generated_pages(
             record, wanted = _relevant(rng, i)
             expected.append(wanted)
         elif i % near_miss_every == 1:
-            record = _near_miss(rng, i)
+            record = _near_miss(rng, i, i // near_miss_every)
         elif i % other_every == 3:
             record = _other(rng, i)
         else:
