@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import captures, relations
+from archive import captures, newscrawl, relations
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
@@ -333,6 +333,34 @@ class Archive:
             [item_id, item.get("canonical_url")],
         )
 
+    # The open news crawl (crawler/newscrawl/; the table logic is archive/newscrawl.py) --
+
+    def ensure_newscrawl(self) -> None:
+        """The news crawl's tables, and the capture tables its items are cited by."""
+        newscrawl.ensure_newscrawl_tables(self.db)
+        captures.ensure_capture_tables(self.db)
+
+    def newscrawl_done_files(self) -> set[str]:
+        """WARC files an earlier news crawl read to their end."""
+        return newscrawl.done_files(self.db)
+
+    def item_source(self, item_id: str) -> str | None:
+        """The source of an archived item (None when there is no such item)."""
+        return newscrawl.item_source(self.db, item_id)
+
+    def record_newscrawl_capture(self, capture: dict[str, Any]) -> int:
+        """The captures row of a CC-NEWS record, added once: a file read again reuses it."""
+        existing = newscrawl.capture_at(self.db, capture["warc_file"], capture["warc_offset"])
+        return existing if existing is not None else self.record_capture(capture)
+
+    def record_newscrawl_item(self, hit: dict[str, Any]) -> None:
+        """Which item a relevant CC-NEWS record became, and its site's host."""
+        newscrawl.record_hit(self.db, hit)
+
+    def finish_newscrawl_file(self, row: dict[str, Any]) -> None:
+        """A WARC file's progress row: ``done`` files are skipped by the next run."""
+        newscrawl.record_file(self.db, dict(row, finished=utc_now()))
+
 
 def changed_fields(
     old: dict[str, Any],
@@ -418,3 +446,4 @@ def relevance_band(score: float | None) -> str | None:
 
 def _json_list(values: list[str] | None) -> str | None:
     return json.dumps(values, ensure_ascii=False) if values else None
+

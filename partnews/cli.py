@@ -25,6 +25,7 @@ COMMANDS = (
     "sources",
     "new_source",
     "probe",
+    "newscrawl",
 )
 
 

@@ -1,0 +1,245 @@
+"""News crawl throughput: WARC records per second per worker, against a plain loop.
+
+Files like CC-NEWS's are built by bench/newscrawl_corpus.py (generated noise with the
+bytes of real news pages, near misses, relevant articles, the mirror's partner pages,
+real third-party pages, redirects and images), dealt into files of the same mix. In
+one run it measures:
+
+* the prefilter alone: FastWARC reading plus the byte prefilter, in one process (one
+  worker);
+* the whole job (`partnews newscrawl`'s `run_newscrawl`) on a local Dask cluster of 1,
+  then of 2 worker processes: read, prefilter, page readers and rules on survivors,
+  pipelines and archive writes; timed from the first task to the last write (the
+  cluster's start-up is printed apart);
+* the baseline, a plain loop: warcio reading every record, trafilatura on every HTML
+  page (its fastest configuration: main text only, ``fast=True``, no comments) and the
+  relevance rules on its text, as one would without a prefilter (run on the first
+  file's first records: it is slow, and every file has the same mix).
+
+Targets (issue 18): the job ≥ 20× the plain loop per worker, ≥ 1.8× from 1 to 2
+workers. From the job's records per second per worker, a year of CC-NEWS in core-hours,
+for an assumed daily volume (``--gb-per-day``, the issue's "tens of gigabytes") and
+record size (``--kib-per-record``): both are assumptions, printed as such.
+The machine's load average is printed: other processes sharing the cores distort the
+scaling figure, and the output says so when the load exceeds the cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import trafilatura
+from warcio.archiveiterator import ArchiveIterator
+
+from bench import newscrawl_corpus as corpus
+from bench.shared import realdata_dir, skip_message
+from crawler.newscrawl.job import run_newscrawl
+from crawler.newscrawl.prefilter import prefilter_for
+from crawler.newscrawl.reader import Page, ReadCounts, read_warc
+from partnews.relevance import load_rules, score_text
+
+FIGURE_LABEL = "partnews newscrawl"
+BASELINE_LABEL = "baseline: plain loop (warcio + trafilatura + rules)"
+NOISE, QUICK_NOISE = 8000, 120
+FILES, QUICK_FILES = 8, 2
+PLAIN, QUICK_PLAIN = 400, 30
+
+
+def build(
+    folder: Path, noise: int, files: int, per_site: int, real_limit: int | None
+) -> list[Path]:
+    """The bench's WARC files: the mirror's pages over HTTP, real pages, generated pages."""
+    from mirror import SITES_DIR
+    from mirror.server import MirrorServer
+    from mirror.site import MirrorConfig
+    from mirror.sites import site_folders
+
+    server = MirrorServer(MirrorConfig(sites_dir=SITES_DIR, today=date(2025, 6, 1)))
+    server.start()
+    try:
+        hosts = [f.name for f in site_folders(SITES_DIR)]
+        mirrored = corpus.mirror_pages(server.url, hosts, per_site=per_site)
+    finally:
+        server.stop()
+    real = corpus.real_pages(real_limit)
+    if not real:
+        print(skip_message(realdata_dir()) + " (real pages left out of the mix)")
+    else:
+        kept = sum(prefilter_for().keeps(record.payload) for record in real)
+        print(f"real third-party pages kept by the prefilter: {kept} of {len(real)}")
+    # Fewer survivors than the test files: in CC-NEWS, pages naming both sides are rare.
+    generated, _ = corpus.generated_pages(noise, relevant_every=400, near_miss_every=200)
+    paths = []
+    for i, records in enumerate(corpus.split(mirrored + real + generated, files)):
+        path = folder / f"CC-NEWS-bench-{i:05d}.warc.gz"
+        corpus.write_warc(path, records)
+        paths.append(path)
+    print(
+        f"{len(mirrored)} mirror pages, {len(real)} real pages, {len(generated)} generated "
+        f"records, in {files} files "
+        f"({sum(p.stat().st_size for p in paths) / 2**20:.0f} MiB gzipped)"
+    )
+    return paths
+
+
+def prefilter_alone(paths: list[Path]) -> tuple[int, int, float]:
+    """Response records read, pages kept, seconds: FastWARC and the prefilter only."""
+    prefilter = prefilter_for()
+    records = kept = 0
+    start = time.perf_counter()
+    for path in paths:
+        counts = ReadCounts()
+        for entry in read_warc(str(path), counts):
+            if isinstance(entry, Page) and prefilter.keeps(entry.payload):
+                kept += 1
+        records += counts.records
+    return records, kept, time.perf_counter() - start
+
+
+def plain_loop(path: Path, limit: int) -> tuple[int, int, float]:
+    """Response records read, relevant pages, seconds: every HTML page through trafilatura
+    and the rules, no prefilter (the baseline)."""
+    rules = load_rules()
+    records = relevant = 0
+    start = time.perf_counter()
+    with open(path, "rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type != "response":
+                continue
+            records += 1
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            payload = record.content_stream().read()
+            if record.http_headers.get_statuscode() == "200" and "html" in content_type:
+                html = payload.decode("utf-8", errors="replace")
+                # Its fastest configuration that still decides relevance: the main text
+                # only, no fallback extractors, no comments, no metadata.
+                text = trafilatura.extract(html, fast=True, include_comments=False)
+                if score_text(None, None, text, rules).is_relevant(rules):
+                    relevant += 1
+            if records >= limit:
+                break
+    return records, relevant, time.perf_counter() - start
+
+
+def whole_job(paths: list[Path], folder: Path, workers: int) -> tuple[int, int, float, float]:
+    """Records, relevant pages, seconds of work and seconds of cluster start-up."""
+    start = time.perf_counter()
+    totals = run_newscrawl(
+        [str(p) for p in paths],
+        folder / f"job-{workers}.db",
+        workers=workers,
+        progress=lambda *a: None,
+    )
+    overall = time.perf_counter() - start
+    return totals.records, totals.relevant, totals.seconds, overall - totals.seconds
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench newscrawl", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--noise", type=int, default=NOISE, help=f"generated records (default {NOISE})"
+    )
+    parser.add_argument("--files", type=int, default=FILES, help=f"WARC files (default {FILES})")
+    parser.add_argument(
+        "--plain", type=int, default=PLAIN, help=f"records of the plain loop (default {PLAIN})"
+    )
+    parser.add_argument(
+        "--gb-per-day",
+        type=float,
+        default=40.0,
+        help="assumed CC-NEWS gzipped volume a day (default 40)",
+    )
+    parser.add_argument(
+        "--kib-per-record",
+        type=float,
+        default=20.0,
+        help="assumed gzipped size of a CC-NEWS response with its request (default 20)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny corpus, to check the bench works"
+    )
+    args = parser.parse_args(argv)
+    noise, files, plain = (
+        (QUICK_NOISE, QUICK_FILES, QUICK_PLAIN)
+        if args.quick
+        else (args.noise, args.files, args.plain)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = build(
+            folder,
+            noise,
+            files,
+            per_site=2 if args.quick else 10,
+            real_limit=10 if args.quick else None,
+        )
+        gz_bytes = sum(p.stat().st_size for p in paths)
+        print(f"before: {load()}")
+        pre_records, pre_kept, pre_s = prefilter_alone(paths)
+        plain_records, plain_relevant, plain_s = plain_loop(paths[0], plain)
+        one = whole_job(paths, folder, 1)
+        two = whole_job(paths, folder, 2)
+        print(f"after: {load()}\n")
+    plain_rate = plain_records / plain_s
+    rows = [
+        ("prefilter alone (FastWARC + bytes), 1 process", pre_records, pre_s, 1),
+        (f"{FIGURE_LABEL}, whole job, 1 worker", one[0], one[2], 1),
+        (f"{FIGURE_LABEL}, whole job, 2 workers", two[0], two[2], 2),
+        (BASELINE_LABEL, plain_records, plain_s, 1),
+    ]
+    print(
+        f"| {'what':<58} | {'records':>7} | {'seconds':>7} | "
+        f"{'records/s/worker':>16} | {'× plain':>7} |"
+    )
+    print(f"|{'-' * 60}|{'-' * 9}|{'-' * 9}|{'-' * 18}|{'-' * 9}|")
+    for label, records, seconds, workers in rows:
+        rate = records / seconds / workers
+        print(
+            f"| {label:<58} | {records:>7} | {seconds:>7.2f} | {rate:>16.1f} "
+            f"| {rate / plain_rate:>7.1f} |"
+        )
+    scaling = (two[0] / two[2]) / (one[0] / one[2])
+    print(
+        f"\nprefilter kept {pre_kept} of {pre_records} records "
+        f"({100 * pre_kept / pre_records:.1f} %); relevant: {one[1]} (1 worker), {two[1]} "
+        f"(2 workers), {plain_relevant} of the plain loop's "
+        f"{plain_records}"
+    )
+    print(f"cluster start-up: {one[3]:.1f} s (1 worker), {two[3]:.1f} s (2 workers), not counted")
+    print(f"scaling 1 → 2 workers: {scaling:.2f}× (target ≥ 1.8×)")
+    one_rate = one[0] / one[2]
+    print(f"whole job per worker / plain loop: {one_rate / plain_rate:.1f}× (target ≥ 20×)")
+    one_load, _, _ = os.getloadavg()
+    if one_load > (os.cpu_count() or 1):
+        print(
+            f"note: load {one_load:.1f} > {os.cpu_count()} cores: other processes share the "
+            "cores, so the scaling figure is contaminated"
+        )
+    # Our generated pages compress far better than real ones (repeated script text), so
+    # the year is counted in records, from an assumed size of a real CC-NEWS record.
+    year_records = args.gb_per_day * 1e9 * 365 / (args.kib_per_record * 1024)
+    core_hours = year_records / one_rate / 3600
+    print(
+        f"a year of CC-NEWS, assuming {args.gb_per_day:.0f} GB/day gzipped and "
+        f"{args.kib_per_record:.0f} KiB per response with its request (≈ "
+        f"{year_records / 1e6:,.0f} million pages): {core_hours:,.0f} core-hours at this "
+        f"run's whole-job rate of {one_rate:.0f} records/s per worker "
+        f"(this run's files: {gz_bytes / one[0] / 1024:.1f} KiB per record, gzipped)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,302 @@
+"""The news crawl's driver: one Dask task per WARC file, one writer for the archive.
+
+The driver submits `scan_file` (crawler/newscrawl/scan.py) for every file not already
+done, to a local Dask cluster (every core, nothing to install or start) or to the
+scheduler given (``tcp://HOST:8786``: dask-kubernetes, dask-jobqueue, any Dask
+deployment). Workers only read and filter; what they send back goes, here, through the
+project's pipelines in their order (validate → normalize → relevance → dedupe) and the
+one archive writer, as source ``press`` (crawler/newscrawl/scan.py `SOURCE`).
+
+Results are written in the order the files were given, whatever order the workers
+finish in, so the archive is the same with 1 worker or 100 (duplicates keep the same
+first copy). After a file's items and problems are written, its progress row is
+marked done (archive/newscrawl.py): a killed job, run again, skips the done files and
+reads the others; a file whose results were not all written is read again, and the
+duplicate rules make its items unchanged. A relevant record at a URL that a partner's
+own crawl already archived only adds a capture to that item: a press source never
+takes over a partner's item. Bad input is filed in ``rejects`` with the file and offset.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from itemadapter import ItemAdapter
+
+from archive.store import NEW, Archive
+from crawler.newscrawl.listing import file_name
+from crawler.newscrawl.reader import MAX_PAGE_BYTES
+from crawler.newscrawl.scan import SOURCE, scan_file, warm_up
+from pipelines.dedupe import assign_item_id
+from pipelines.normalize import normalize_item
+from pipelines.relevance import NotRelevant, RelevancePipeline
+from pipelines.validate import problems as item_problems
+
+# The archive's `sources` row of the press found by the news crawl.
+PRESS_SOURCE = {
+    "id": SOURCE,
+    "name": "Press (open news crawl)",
+    "organisation": "Newspapers and news sites found in Common Crawl's CC-NEWS",
+    "side": None,
+    "homepage": "https://commoncrawl.org/blog/news-dataset-available",
+    "languages": "en,fr",
+    "timezone": "UTC",
+    "kinds": "news",
+    "relevance": "filtered",
+    "cms": "newscrawl",
+}
+
+
+@dataclass
+class Totals:
+    """What the job did so far: the progress line and the final summary."""
+
+    files: int = 0
+    files_total: int = 0
+    skipped: int = 0
+    failed: int = 0
+    records: int = 0
+    pages: int = 0
+    passed: int = 0
+    relevant: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    problems: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+    # Seconds from the first task submitted to the last result written (no cluster start).
+    seconds: float = 0.0
+
+    def count(self, key: str, table: dict[str, int]) -> None:
+        table[key] = table.get(key, 0) + 1
+
+    def line(self) -> str:
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        return (
+            f"files {self.files}/{self.files_total}, records {self.records} "
+            f"({self.records / elapsed:,.0f}/s), pages {self.pages}, prefilter kept "
+            f"{self.passed}, relevant {self.relevant}, new {self.outcomes.get(NEW, 0)}, "
+            f"problems {sum(self.problems.values())}"
+        )
+
+
+def printer(stream: TextIO = sys.stderr) -> Callable[[Totals, str], None]:
+    """The default progress display: one line per finished file."""
+
+    def show(totals: Totals, file: str) -> None:
+        print(f"[newscrawl] {totals.line()}  ({Path(file).name})", file=stream, flush=True)
+
+    return show
+
+
+def dask_client(scheduler: str | None, workers: int | None):
+    """A client of the given scheduler, or of a new local cluster of worker processes
+    (one thread each: the work is CPU-bound Python), ``workers`` of them, default every
+    core. The caller closes both (the second is None for a remote scheduler)."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(
+        n_workers=workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,  # logging.ERROR: the progress line is the display
+    )
+    return Client(cluster), cluster
+
+
+def write_result(archive: Archive, run_id: int, result: dict[str, Any], totals: Totals) -> None:
+    """A file's items through the pipelines into the archive, its problems into rejects,
+    then its progress row (last, so a kill before it means the file is read again)."""
+    new = 0
+    for found in result["items"]:
+        outcome = write_item(archive, run_id, found)
+        totals.count(outcome, totals.outcomes)
+        new += outcome == NEW
+    for problem in result["problems"]:
+        totals.count(problem["kind"], totals.problems)
+        archive.record_reject(
+            run_id,
+            SOURCE,
+            problem.get("url"),
+            f"newscrawl {problem['kind']}: {problem['message']} "
+            f"(at offset {problem['offset']} of {problem['file']})",
+            {k: problem.get(k) for k in ("file", "offset", "kind", "message")},
+        )
+    archive.finish_newscrawl_file(
+        {
+            "warc_file": result["file"],
+            "status": "failed" if result["failed"] else "done",
+            "run_id": run_id,
+            "records": result["records"],
+            "pages": result["pages"],
+            "passed": result["passed"],
+            "relevant": result["relevant"],
+            "items_new": new,
+            "problems": len(result["problems"]),
+            "seconds": round(result["seconds"], 3),
+        }
+    )
+
+
+def write_item(archive: Archive, run_id: int, found: dict[str, Any]) -> str:
+    """One relevant record through validate → normalize → relevance → dedupe → store;
+    the outcome: new, updated, unchanged, known (a partner's item), rejected, not_relevant."""
+    item, capture = dict(found["item"]), found["capture"]
+    reasons = item_problems(item)
+    if reasons:
+        archive.record_reject(run_id, SOURCE, item.get("url"), "; ".join(reasons), item)
+        return "rejected"
+    item = normalize_item(item, None)
+    try:
+        item = ItemAdapter(RelevancePipeline().process_item(item)).asdict()
+    except NotRelevant:
+        return "not_relevant"  # the text changed in normalisation; counted, not filed
+    capture_id = archive.record_newscrawl_capture(dict(capture, run_id=run_id))
+    owner = archive.item_id_for_urls([item["url"], item.get("canonical_url")])
+    if owner is not None and archive.item_source(owner) not in (None, SOURCE):
+        item_id, outcome = owner, "known"
+    else:
+        item = assign_item_id(item, archive)
+        outcome = archive.save_item(item, run_id=run_id)
+        item_id = item["id"]
+    archive.link_item_capture(item_id, run_id, capture_id)
+    archive.record_newscrawl_item(
+        {
+            "warc_file": capture["warc_file"],
+            "warc_offset": capture["warc_offset"],
+            "item_id": item_id,
+            "host": found["host"],
+            "url": capture["url"],
+            "capture_id": capture_id,
+            "run_id": run_id,
+        }
+    )
+    return outcome
+
+
+def run_newscrawl(
+    locations: list[str],
+    archive_path: str | Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    rescan: bool = False,
+    rules_path: str | None = None,
+    max_bytes: int = MAX_PAGE_BYTES,
+    progress: Callable[[Totals, str], None] | None = None,
+) -> Totals:
+    """Read the WARC files on Dask and archive the relevant records (module docstring).
+
+    ``rescan`` reads files already done again (their items come out unchanged).
+    """
+    progress = progress or printer()
+    names = list(dict.fromkeys(file_name(location) for location in locations))
+    archive = Archive(archive_path)
+    archive.ensure_newscrawl()
+    archive.upsert_sources([PRESS_SOURCE])
+    done = set() if rescan else archive.newscrawl_done_files()
+    todo = [name for name in names if name not in done]
+    totals = Totals(files_total=len(todo), skipped=len(names) - len(todo))
+    run_id = archive.start_run(SOURCE)
+    client = cluster = None
+    reason = "finished"
+    try:
+        if todo:
+            client, cluster = dask_client(scheduler, workers)
+            client.run(warm_up, rules_path)
+            warm_driver()
+            totals.started = time.perf_counter()
+            write_in_order(client, archive, run_id, todo, totals, progress, rules_path, max_bytes)
+            totals.seconds = time.perf_counter() - totals.started
+    except BaseException:
+        reason = "interrupted"
+        raise
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        archive.finish_run(
+            run_id,
+            {
+                "finish_reason": reason,
+                "items_seen": totals.relevant,
+                "items_new": totals.outcomes.get(NEW, 0),
+                "items_updated": totals.outcomes.get("updated", 0),
+                "items_unchanged": totals.outcomes.get("unchanged", 0),
+                "items_rejected": totals.outcomes.get("rejected", 0),
+                "items_not_relevant": totals.passed - totals.relevant,
+                "parse_errors": sum(totals.problems.values()),
+                "duration_seconds": round(time.perf_counter() - totals.started, 3),
+            },
+        )
+        archive.close()
+    return totals
+
+
+def warm_driver() -> None:
+    """Load the driver's pipeline models once (the language identifier's model takes
+    seconds to load), before the clock starts: the first file's time is its own."""
+    normalize_item({"url": "https://example.org/", "title": "Warm up", "kind": "news"}, None)
+
+
+def write_in_order(
+    client,
+    archive: Archive,
+    run_id: int,
+    todo: list[str],
+    totals: Totals,
+    progress: Callable[[Totals, str], None],
+    rules_path: str | None,
+    max_bytes: int,
+) -> None:
+    """Submit one task per file; write results in the files' order as they arrive."""
+    from dask.distributed import as_completed
+
+    futures = {
+        client.submit(scan_file, name, rules_path, max_bytes, pure=False, key=f"scan-{i}-{name}"): i
+        for i, name in enumerate(todo)
+    }
+    ready: dict[int, dict[str, Any]] = {}
+    next_to_write = 0
+    for future in as_completed(futures):
+        index = futures[future]
+        name = todo[index]
+        if future.status == "error":
+            error = future.exception()
+            result = failed_result(name, f"the task failed: {type(error).__name__}: {error}")
+        else:
+            result = future.result()
+        future.release()
+        totals.files += 1
+        totals.failed += bool(result["failed"])
+        for key in ("records", "pages", "passed", "relevant"):
+            setattr(totals, key, getattr(totals, key) + result[key])
+        ready[index] = result
+        while next_to_write in ready:
+            write_result(archive, run_id, ready.pop(next_to_write), totals)
+            next_to_write += 1
+        progress(totals, name)
+
+
+def failed_result(name: str, message: str) -> dict[str, Any]:
+    """The result of a file whose task died: nothing read, one problem, tried next run."""
+    return {
+        "file": name,
+        "failed": True,
+        "records": 0,
+        "pages": 0,
+        "bytes": 0,
+        "passed": 0,
+        "relevant": 0,
+        "items": [],
+        "problems": [{"kind": "task_failed", "offset": 0, "message": message, "file": name}],
+        "seconds": 0.0,
+    }

@@ -1,0 +1,403 @@
+"""`partnews newscrawl`: WARC files like CC-NEWS's, read on a real local Dask cluster.
+
+The files are built by bench/newscrawl_corpus.py from the mirror's pages (fetched over
+real HTTP), real third-party pages (../shared/realdata/dated-pages) and generated noise,
+near misses and relevant articles of known date. What must be archived is derived
+independently of the job: each HTML page read by the article reader and scored by the
+rules, with no prefilter, no Dask and no pipeline; and for generated articles, what
+they were generated with.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from bench import newscrawl_corpus as corpus
+from crawler.newscrawl.job import run_newscrawl, write_item
+from crawler.newscrawl.listing import month_files
+from crawler.newscrawl.prefilter import build_prefilter, prefilter_for
+from crawler.newscrawl.reader import Page, Problem, ReadCounts, read_warc
+from crawler.newscrawl.scan import read_page, scan_file
+from mirror import SITES_DIR
+from mirror.sites import site_folders
+from partnews.relevance import load_rules
+from tests.requirements import REPO_ROOT, need_shared
+
+
+def quiet(totals, file):  # the progress display, silenced
+    pass
+
+
+@pytest.fixture(scope="module")
+def built(mirror, tmp_path_factory):
+    """Three WARC files of the same mix (mirror, real, generated), a fourth of generated
+    pages only (served by HTTP in the resume test), the bad-input files, and the truth."""
+    need_shared("realdata/dated-pages/truth.jsonl")
+    folder = tmp_path_factory.mktemp("warcs")
+    hosts = [f.name for f in site_folders(SITES_DIR)]
+    mirrored = corpus.mirror_pages(mirror.url, hosts, per_site=6)
+    real = corpus.real_pages(limit=20)
+    generated, expected = corpus.generated_pages(
+        240, relevant_every=30, near_miss_every=20, kilobytes=(2, 8)
+    )
+    files = []
+    for i, records in enumerate(corpus.split(mirrored + real + generated, 3)):
+        path = folder / f"CC-NEWS-2025060100000{i}-0000{i}.warc.gz"
+        corpus.write_warc(path, records)
+        files.append(path)
+    late, late_expected = corpus.generated_pages(120, seed=11, relevant_every=20, kilobytes=(2, 8))
+    late_path = folder / "http" / "CC-NEWS-20250601000009-00009.warc.gz"
+    corpus.write_warc(late_path, late)
+    bad = corpus.bad_input_files(folder / "bad", generated[:40])
+    # Thousands of records: generated only, so that the truth is known without reading
+    # every page (the prefilter makes the job itself fast).
+    big, big_expected = corpus.generated_pages(
+        3000, seed=5, relevant_every=150, near_miss_every=40, kilobytes=(1, 4)
+    )
+    big_path = folder / "CC-NEWS-20250601000008-00008.warc.gz"
+    corpus.write_warc(big_path, big)
+    return {
+        "big": big_path,
+        "big_records": big,
+        "big_expected": big_expected,
+        "files": files,
+        "records": mirrored + real + generated,
+        "expected": expected,
+        "late": late_path,
+        "late_expected": late_expected,
+        "bad": bad,
+        "bad_records": generated[:40],
+    }
+
+
+def plain_relevant(records) -> set[str]:
+    """URLs of the HTML 200 pages the rules keep when every page is read (no prefilter)."""
+    relevant = set()
+    for record in records:
+        if record.status != 200 or "html" not in record.content_type:
+            continue
+        page = Page(record.url, 0, None, "2025-06-01T12:00:00+00:00", "utf-8", record.payload)
+        if read_page(page) is not None:
+            relevant.add(record.url)
+    return relevant
+
+
+@pytest.fixture(scope="module")
+def truth(built):
+    return plain_relevant(built["records"])
+
+
+def query(path: Path, sql: str, params=()) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def archived(path: Path) -> set[tuple]:
+    return set(query(path, "select id, source, url, title, published, content_hash from items"))
+
+
+def archived_urls(path: Path) -> set[str]:
+    return {row[0] for row in query(path, "select url from item_urls")}
+
+
+def record_uri_at(path: str, offset: int) -> str:
+    """The target URI of the WARC record starting at ``offset`` (read with warcio)."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        return next(iter(ArchiveIterator(handle))).rec_headers.get_header("WARC-Target-URI")
+
+
+# ------------------------------------------------------------------ the prefilter
+def test_prefilter_never_drops_a_page_the_rules_keep(built, truth):
+    prefilter = prefilter_for()
+    html = [r for r in built["records"] if r.status == 200 and "html" in r.content_type]
+    kept = {r.url for r in html if prefilter.keeps(r.payload)}
+    assert truth and truth <= kept
+    noise = [r for r in html if r.kind == "noise"]
+    assert noise and not any(prefilter.keeps(r.payload) for r in noise)
+    # Near misses: some are dropped by the bytes (the words, not the terms), the others
+    # pass the bytes test (a light term of each side) and are then dropped by the rules.
+    near = [r for r in html if r.kind == "near_miss"]
+    passed = [r for r in near if prefilter.keeps(r.payload)]
+    assert passed and len(passed) < len(near)
+    assert all(b"aliforni" in r.payload for r in passed)
+    assert not {r.url for r in near} & truth
+
+
+def test_prefilter_is_built_from_the_rules_file(tmp_path):
+    rules = (REPO_ROOT / "crawler" / "relevance.toml").read_text(encoding="utf-8")
+    page = b"<p>Escondido and Toulon sign an agreement</p>"
+    assert not build_prefilter(load_rules(REPO_ROOT / "crawler" / "relevance.toml")).keeps(page)
+    edited = tmp_path / "relevance.toml"
+    edited.write_text(rules.replace('"Biocom" = 0.5', '"Biocom" = 0.5\n"Escondido" = 1.0'), "utf-8")
+    assert build_prefilter(load_rules(edited)).keeps(page)
+    # Case and accents: the rules' "Côte d'Azur" is found in upper case without its accent.
+    assert prefilter_for().keeps("SAN DIEGO et la COTE D’AZUR".encode())
+
+
+# ------------------------------------------------------------------ bad input
+def test_reader_names_each_bad_record_with_its_offset(built):
+    bad, good = built["bad"], built["bad_records"]
+    good_pages = sum(1 for r in good if r.status == 200 and "html" in r.content_type)
+    counts = ReadCounts()
+    entries = list(read_warc(str(bad["mixed"]), counts))
+    problems = [e for e in entries if isinstance(e, Problem)]
+    kinds = sorted(p.kind for p in problems if p.kind != "non_html" or "pdf" in (p.message or ""))
+    assert kinds == ["bad_http", "bad_http", "non_html", "too_large"]
+    for problem in problems:
+        assert record_uri_at(str(bad["mixed"]), problem.offset) == problem.url
+    # Every good page around them is read.
+    assert sum(isinstance(e, Page) for e in entries) == good_pages == counts.pages
+
+    for name in ("truncated", "corrupt"):
+        entries = list(read_warc(str(bad[name])))
+        problems = [e for e in entries if isinstance(e, Problem) and e.kind != "non_html"]
+        assert [p.kind for p in problems] in (["truncated"], ["corrupt"]), (name, problems)
+        pages = sum(isinstance(e, Page) for e in entries)
+        assert 0 < pages < good_pages, name
+
+
+# ------------------------------------------------------------------ the job on Dask
+@pytest.fixture(scope="module")
+def two_workers(built, tmp_path_factory):
+    """The three files, the big one and the bad ones read by a local cluster of 2 worker
+    processes."""
+    path = tmp_path_factory.mktemp("two") / "partnews.db"
+    locations = job_files(built)
+    totals = run_newscrawl(locations, path, workers=2, progress=quiet)
+    return path, totals
+
+
+def job_files(built) -> list[str]:
+    return [
+        *(str(p) for p in built["files"]),
+        str(built["big"]),
+        *(str(p) for p in built["bad"].values()),
+    ]
+
+
+def test_relevant_pages_are_archived_as_press_and_the_rest_dropped(built, truth, two_workers):
+    path, totals = two_workers
+    assert totals.files == 7 and totals.failed == 0
+    written = sum(1 for _ in built["big_records"])
+    (big_records,) = query(
+        path, "select records from newscrawl_files where warc_file = ?", [str(built["big"])]
+    )[0]
+    assert big_records == written >= 3000
+    urls = archived_urls(path)
+    assert truth <= urls
+    records = built["records"] + built["big_records"]
+    dropped = {r.url for r in records if r.kind in ("noise", "near_miss", "other")}
+    assert not dropped & urls
+    assert {row[0] for row in query(path, "select distinct source from items")} == {"press"}
+    # Generated articles: their day, title, language and site, whatever the date evidence.
+    for wanted in built["expected"] + built["big_expected"]:
+        rows = query(
+            path,
+            "select items.published, items.title, items.language, newscrawl_items.host "
+            "from items join newscrawl_items on newscrawl_items.item_id = items.id "
+            "where newscrawl_items.url = ?",
+            [wanted.url],
+        )
+        assert rows, wanted.url
+        published, title, language, host = rows[0]
+        assert (published[:10], title, language, host) == (
+            wanted.published,
+            wanted.title,
+            wanted.language,
+            wanted.host,
+        )
+
+
+def test_each_item_cites_its_warc_record(two_workers):
+    path, _ = two_workers
+    rows = query(
+        path,
+        "select captures.url, captures.warc_file, captures.warc_offset, item_captures.item_id "
+        "from captures join item_captures on item_captures.capture_id = captures.id",
+    )
+    assert rows
+    for url, warc_file, offset, _item in rows:
+        assert record_uri_at(warc_file, offset) == url
+
+
+def test_bad_input_is_filed_with_file_and_offset_and_the_job_goes_on(built, two_workers):
+    path, totals = two_workers
+    rejects = query(path, "select url, reason, item from rejects where source = 'press'")
+    reasons = " ".join(r[1] for r in rejects)
+    for kind in ("bad_http", "too_large", "non_html"):
+        assert f"newscrawl {kind}" in reasons
+    assert "newscrawl truncated" in reasons or "newscrawl corrupt" in reasons
+    mixed = str(built["bad"]["mixed"])
+    assert any(mixed in r[1] and "offset" in r[1] for r in rejects)
+    done = query(path, "select warc_file, status from newscrawl_files")
+    assert len(done) == 7 and {status for _, status in done} == {"done"}
+    # The good records of the bad files were read: the relevant ones among them archived.
+    relevant_good = plain_relevant(built["bad_records"])
+    assert relevant_good and relevant_good <= archived_urls(path)
+
+
+def test_one_worker_gives_the_same_archive_and_a_second_run_adds_nothing(
+    built, two_workers, tmp_path
+):
+    two_path, _ = two_workers
+    one_path = tmp_path / "one.db"
+    locations = job_files(built)
+    run_newscrawl(locations, one_path, workers=1, progress=quiet)
+    assert archived(one_path) == archived(two_path)
+
+    before = archived(one_path)
+    again = run_newscrawl(locations, one_path, workers=1, progress=quiet)
+    assert (again.files, again.skipped, again.records) == (0, 7, 0)
+    rescan = run_newscrawl(locations[:1], one_path, workers=1, rescan=True, progress=quiet)
+    assert rescan.files == 1 and rescan.relevant > 0
+    assert rescan.outcomes.get("new", 0) == 0 and rescan.outcomes.get("updated", 0) == 0
+    assert archived(one_path) == before
+    captures = query(
+        one_path, "select count(*), count(distinct warc_file || warc_offset) from captures"
+    )
+    assert captures[0][0] == captures[0][1]
+
+
+# ------------------------------------------------------------------ kill and resume
+class _Gate(SimpleHTTPRequestHandler):
+    """Serves a folder; a file whose name is in ``held`` waits until the gate opens."""
+
+    held: set[str] = set()
+    gate = threading.Event()
+
+    def do_GET(self):
+        if Path(self.path).name in self.held:
+            self.gate.wait(120)
+        super().do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_month_listing_kill_and_resume(built, two_workers, tmp_path):
+    """`--month` over HTTP: the job is killed while one file is held back by the server,
+    then run again: the files done before the kill are not read again."""
+    site = tmp_path / "cc"
+    month = site / "crawl-data" / "CC-NEWS" / "2025" / "06"
+    month.mkdir(parents=True)
+    names = []
+    for path in [*built["files"], built["late"]]:
+        (month / path.name).write_bytes(path.read_bytes())
+        names.append(f"crawl-data/CC-NEWS/2025/06/{path.name}")
+    (month / "warc.paths.gz").write_bytes(gzip.compress("\n".join(names).encode()))
+    handler = type("Gate", (_Gate,), {"held": {built["late"].name}, "gate": threading.Event()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        listed = month_files("2025-06", base)
+        assert listed == [base + name for name in names]
+        archive = tmp_path / "partnews.db"
+        command = [
+            sys.executable, "-m", "partnews.cli", "newscrawl", "--month", "2025-06",
+            "--base-url", base, "--workers", "2", "--archive", str(archive),
+        ]  # fmt: skip
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        job = subprocess.Popen(
+            command, cwd=tmp_path, env=env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        done = []
+        for _ in range(600):  # until the three files before the held one are written
+            if archive.exists():
+                try:
+                    done = query(
+                        archive, "select warc_file from newscrawl_files where status = 'done'"
+                    )
+                except sqlite3.OperationalError:
+                    done = []
+            if len(done) == 3 or job.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert job.poll() is None, job.stderr.read().decode()[-2000:]
+        os.killpg(job.pid, signal.SIGKILL)  # the job and its cluster, all started here
+        job.wait(30)
+        assert sorted(row[0] for row in done) == sorted(listed[:3])
+        killed_run = query(archive, "select max(run_id) from newscrawl_files")[0][0]
+
+        handler.gate.set()
+        totals = run_newscrawl(listed, archive, workers=2, progress=quiet)
+        assert (totals.files, totals.skipped) == (1, 3)
+        rows = query(archive, "select warc_file, run_id, status from newscrawl_files")
+        assert {r[0] for r in rows if r[1] == killed_run} == set(listed[:3])
+        assert all(status == "done" for *_, status in rows) and len(rows) == 4
+        # The same items as the uninterrupted run of the local files, plus the late file's.
+        two_path, _ = two_workers
+        ours = {row[0] for row in archived(archive)}
+        marks = ",".join("?" * len(built["files"]))
+        from_files = query(
+            two_path,
+            f"select item_id from newscrawl_items where warc_file in ({marks})",
+            [str(p) for p in built["files"]],
+        )
+        assert from_files and {row[0] for row in from_files} <= ours
+        late_urls = {wanted.url for wanted in built["late_expected"]}
+        assert late_urls and late_urls <= archived_urls(archive)
+    finally:
+        handler.gate.set()
+        server.shutdown()
+
+
+# ------------------------------------------------------------------ duplicates
+def test_a_partner_url_keeps_its_source_and_a_press_copy_joins_its_story(mirror, tmp_path):
+    """A CC-NEWS capture of a partner's page adds a capture to the partner's item; the
+    same article on a newspaper's site is a press item in the partner item's story."""
+    from archive.store import Archive
+    from crawler.extract.article import extract_article
+    from crawler.sources import load_sources
+    from pipelines.dedupe import assign_item_id
+    from pipelines.normalize import normalize_item
+
+    pages = corpus.mirror_pages(mirror.url, ["www.france-sandiego.org"], per_site=40)
+    article = next(p for p in pages if plain_relevant([p]) and "/20" in p.url)
+    partner = extract_article(article.payload.decode("utf-8"), article.url).to_dict()
+    partner["source"] = "sdfacc"
+    archive_path = tmp_path / "partnews.db"
+    archive = Archive(archive_path)
+    partner = assign_item_id(normalize_item(partner, load_sources()["sdfacc"]), archive)
+    archive.save_item(partner)
+
+    copy_url = "https://www.harbor-ledger.com/2025/06/01/partnership-story"
+    warc = tmp_path / "copy.warc.gz"
+    corpus.write_warc(warc, [article, corpus.Record(copy_url, article.payload)])
+    archive.ensure_newscrawl()
+    result = scan_file(str(warc))
+    outcomes = [write_item(archive, 99, found) for found in result["items"]]
+    archive.close()
+    assert sorted(outcomes) == ["known", "new"]
+    (source,) = query(archive_path, "select source from items where id = ?", [partner["id"]])[0]
+    assert source == "sdfacc"
+    press = query(archive_path, "select id from items where source = 'press'")
+    assert len(press) == 1
+    stories = query(
+        archive_path,
+        "select story_id from story_members where item_id in (?, ?)",
+        [partner["id"], press[0][0]],
+    )
+    assert len(stories) == 2 and stories[0] == stories[1]
+    cited = query(
+        archive_path,
+        "select captures.warc_file from item_captures join captures "
+        "on captures.id = item_captures.capture_id where item_captures.item_id = ?",
+        [partner["id"]],
+    )
+    assert cited == [(str(warc),)]
