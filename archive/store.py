@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import captures, relations
+from archive import captures, relations, reread
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
@@ -332,6 +332,83 @@ class Archive:
             "where item_id = ? and relation = 'canonical' and url is not ?",
             [item_id, item.get("canonical_url")],
         )
+
+    # Reprocessing (`partnews reprocess`, crawler/reprocess.py; table logic archive/reread.py)
+
+    def reading_changes(self, item: dict[str, Any]) -> tuple[str, dict[str, tuple[Any, Any]]]:
+        """NEW, or UPDATED / UNCHANGED with field -> (archived, re-read) for every field
+        today's reading of the item changes. Writes nothing (the dry run's question)."""
+        item_id = item["id"]
+        cursor = self.db.execute("select * from items where id = ?", [item_id])
+        row = cursor.fetchone()
+        if row is None:
+            return NEW, {}
+        old_row = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        event = _event_row(item) if item.get("kind") == "event" else None
+        changes = reread.reading_differences(
+            old_row,
+            _item_row(item),
+            self._event(item_id),
+            event,
+            reread.unknown_urls(self.db, item_id, item),
+        )
+        return (UPDATED if changes else UNCHANGED), changes
+
+    def reprocess_item(
+        self, item: dict[str, Any], reason: str = "reprocessed"
+    ) -> tuple[str, dict[str, tuple[Any, Any]]]:
+        """Store a re-reading of an archived item from its capture.
+
+        Unchanged: nothing is written (not even last_seen: no site was visited). Changed:
+        the items row takes the new reading, a version row names the changed fields with
+        `reason`, and the item's translations and story are rebuilt from it. An item no
+        reading made before is saved as new, its first version with `reason`. One
+        transaction per item, as for a crawl: a kill leaves it whole or untouched.
+        """
+        outcome, changes = self.reading_changes(item)
+        if outcome == NEW:
+            self.save_item(item, run_id=None)
+            with self.db.atomic():
+                self.db.execute(
+                    "update item_versions set reason = ? where item_id = ?", [reason, item["id"]]
+                )
+            return NEW, {}
+        if not changes:
+            return UNCHANGED, {}
+        now = utc_now()
+        item_id = item["id"]
+        version, first_seen, last_seen, last_run_id = self.db.execute(
+            "select version, first_seen, last_seen, last_run_id from items where id = ?",
+            [item_id],
+        ).fetchone()
+        row = _item_row(item)
+        row.update(
+            first_seen=first_seen, last_seen=last_seen, last_run_id=last_run_id, version=version + 1
+        )
+        event = _event_row(item) if item.get("kind") == "event" else None
+        with self.db.atomic():
+            self.db["items"].upsert(row, pk="id")
+            self.db["item_versions"].insert(
+                {
+                    "item_id": item_id,
+                    "version": row["version"],
+                    "captured_at": now,
+                    "run_id": None,
+                    "content_hash": row["content_hash"],
+                    "changed_fields": json.dumps(list(changes)),
+                    **{f: row.get(f) for f in VERSIONED_FIELDS},
+                    "event": json.dumps(event, ensure_ascii=False) if event else None,
+                    "reason": reason,
+                },
+                pk=("item_id", "version"),
+                replace=True,
+            )
+            if event is not None:
+                self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
+            self._add_urls(item_id, item, now)
+            reread.relink_translations(self.db, item_id, item, now)
+            reread.rebuild_story(self.db, self.reposts, item_id, item, now)
+        return UPDATED, changes
 
 
 def changed_fields(
