@@ -26,6 +26,9 @@ from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+# What reprocess_item() reports for an item whose readings in one reprocess ended where
+# it was before: its version of this reprocess is taken back.
+REVERTED = "reverted"
 # Fields whose change makes a new version of an item (the rest is bookkeeping), and an
 # event's details, whose change (a new date, a cancellation) is one too.
 VERSIONED_FIELDS = ("title", "summary", "body", "published", "modified")
@@ -61,6 +64,8 @@ class Archive:
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(self.db)
+        # Items a reprocess changed, as they were before it (reprocess_item).
+        self._reread_baselines: dict[str, tuple] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -338,24 +343,30 @@ class Archive:
     def reading_changes(self, item: dict[str, Any]) -> tuple[str, dict[str, tuple[Any, Any]]]:
         """NEW, or UPDATED / UNCHANGED with field -> (archived, re-read) for every field
         today's reading of the item changes. Writes nothing (the dry run's question)."""
+        outcome, changes, _ = self._reading(item)
+        return outcome, changes
+
+    def _reading(self, item: dict[str, Any]) -> tuple[str, dict, tuple | None]:
+        """`reading_changes`, with the archived (row, event) it compared against."""
         item_id = item["id"]
         cursor = self.db.execute("select * from items where id = ?", [item_id])
         row = cursor.fetchone()
         if row is None:
-            return NEW, {}
+            return NEW, {}, None
         old_row = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        old_event = self._event(item_id)
         event = _event_row(item) if item.get("kind") == "event" else None
         changes = reread.reading_differences(
             old_row,
             _item_row(item),
-            self._event(item_id),
+            old_event,
             event,
             reread.unknown_urls(self.db, item_id, item),
         )
-        return (UPDATED if changes else UNCHANGED), changes
+        return (UPDATED if changes else UNCHANGED), changes, (old_row, old_event)
 
     def reprocess_item(
-        self, item: dict[str, Any], reason: str = "reprocessed"
+        self, item: dict[str, Any], reason: str = "reprocessed", since: str | None = None
     ) -> tuple[str, dict[str, tuple[Any, Any]]]:
         """Store a re-reading of an archived item from its capture.
 
@@ -364,8 +375,12 @@ class Archive:
         `reason`, and the item's translations and story are rebuilt from it. An item no
         reading made before is saved as new, its first version with `reason`. One
         transaction per item, as for a crawl: a kill leaves it whole or untouched.
+
+        An item read from several responses (a feed entry, then its page) gets one version
+        per reprocess: when its latest version is a `reason` version written at or after
+        `since` (this reprocess's start, kept across a resume), that version is amended.
         """
-        outcome, changes = self.reading_changes(item)
+        outcome, changes, archived = self._reading(item)
         if outcome == NEW:
             self.save_item(item, run_id=None)
             with self.db.atomic():
@@ -381,34 +396,62 @@ class Archive:
             "select version, first_seen, last_seen, last_run_id from items where id = ?",
             [item_id],
         ).fetchone()
+        latest = self.db.execute(
+            "select reason, captured_at, changed_fields from item_versions "
+            "where item_id = ? and version = ?",
+            [item_id, version],
+        ).fetchone()
+        amend = bool(since and latest and latest[0] == reason and (latest[1] or "") >= since)
         row = _item_row(item)
-        row.update(
-            first_seen=first_seen, last_seen=last_seen, last_run_id=last_run_id, version=version + 1
-        )
         event = _event_row(item) if item.get("kind") == "event" else None
+        # What the item was before this reprocess touched it (this process's memory).
+        baselines = self._reread_baselines
+        fields = list(changes)
+        reverted = False
+        if not amend:
+            baselines[item_id] = archived
+        elif item_id in baselines:
+            before_row, before_event = baselines[item_id]
+            fields = list(reread.reading_differences(before_row, row, before_event, event, []))
+            # Two readings that differ from each other but end where the item was: no version.
+            reverted = not fields
+        else:  # resumed after a kill: the fields of the version being amended, and these
+            fields = list(dict.fromkeys([*json.loads(latest[2] or "[]"), *fields]))
+        row.update(
+            first_seen=first_seen,
+            last_seen=last_seen,
+            last_run_id=last_run_id,
+            version=version - 1 if reverted else version if amend else version + 1,
+        )
         with self.db.atomic():
+            if reverted:
+                self.db.execute(
+                    "delete from item_versions where item_id = ? and version = ?",
+                    [item_id, version],
+                )
             self.db["items"].upsert(row, pk="id")
-            self.db["item_versions"].insert(
-                {
-                    "item_id": item_id,
-                    "version": row["version"],
-                    "captured_at": now,
-                    "run_id": None,
-                    "content_hash": row["content_hash"],
-                    "changed_fields": json.dumps(list(changes)),
-                    **{f: row.get(f) for f in VERSIONED_FIELDS},
-                    "event": json.dumps(event, ensure_ascii=False) if event else None,
-                    "reason": reason,
-                },
-                pk=("item_id", "version"),
-                replace=True,
-            )
+            if not reverted:
+                self.db["item_versions"].insert(
+                    {
+                        "item_id": item_id,
+                        "version": row["version"],
+                        "captured_at": now,
+                        "run_id": None,
+                        "content_hash": row["content_hash"],
+                        "changed_fields": json.dumps(fields),
+                        **{f: row.get(f) for f in VERSIONED_FIELDS},
+                        "event": json.dumps(event, ensure_ascii=False) if event else None,
+                        "reason": reason,
+                    },
+                    pk=("item_id", "version"),
+                    replace=True,
+                )
             if event is not None:
                 self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
             self._add_urls(item_id, item, now)
             reread.relink_translations(self.db, item_id, item, now)
             reread.rebuild_story(self.db, self.reposts, item_id, item, now)
-        return UPDATED, changes
+        return (REVERTED if reverted else UPDATED), ({} if reverted else changes)
 
 
 def changed_fields(

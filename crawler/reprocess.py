@@ -42,6 +42,7 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.store import NEW, REVERTED, Archive, utc_now
 from crawler.warc import read_record
 
 # Settings a worker's crawl reads.
@@ -133,8 +134,6 @@ class WarcReplayHandler(BaseDownloadHandler):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        from archive.store import Archive
-
         archive = Archive(crawler.settings.get(REPLAY_ARCHIVE))
         self.index = capture_index(archive.db)
         archive.close()
@@ -157,11 +156,21 @@ class WarcReplayHandler(BaseDownloadHandler):
 
 _QUEUE = None  # the worker's queue to the writer, set by `reading_worker`
 _SINK = True  # False for "extraction alone" (the bench): items are read, then dropped
+_PARENT = None  # the writer's pid
 
 
 def _send(message: tuple) -> None:
-    if _QUEUE is not None:
-        _QUEUE.put(message)
+    """Hand a message to the writer; a worker whose writer died (killed) ends itself
+    rather than wait forever on a full queue."""
+    if _QUEUE is None:
+        return
+    while True:
+        try:
+            _QUEUE.put(message, timeout=5)
+            return
+        except queue_module.Full:
+            if os.getppid() != _PARENT:
+                os._exit(1)
 
 
 class ForwardReadings:
@@ -199,7 +208,8 @@ def worker_settings(archive: Path, warc_dir: Path, scratch: Path, *, read_only: 
     the worker's bookkeeping in its scratch archive."""
     from partnews.commands.crawl import crawl_settings
 
-    settings = crawl_settings(str(scratch), log_level="ERROR", warc_dir="")
+    log_level = os.environ.get("PARTNEWS_REPLAY_LOG", "ERROR")
+    settings = crawl_settings(str(scratch), log_level=log_level, warc_dir="")
     handler = "crawler.reprocess.WarcReplayHandler"
     for name, value in {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -230,8 +240,8 @@ def reading_worker(
 ) -> None:
     """One worker process: replay these sources' spiders from the captures and send what
     they read to the writer (or, for the bench's extraction alone, drop it)."""
-    global _QUEUE, _SINK
-    _QUEUE, _SINK = queue, not read_only
+    global _QUEUE, _SINK, _PARENT
+    _QUEUE, _SINK, _PARENT = queue, not read_only, os.getppid()
     from scrapy.crawler import CrawlerProcess
 
     try:
@@ -288,7 +298,10 @@ class Outcome:
     unchanged: Counter = field(default_factory=Counter)
     new: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # captured before --since
-    fields: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    # per source, field -> ids of the items whose reading of it changed
+    fields: dict[str, dict[str, set]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
     examples: dict[tuple[str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
     missing: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     responses: Counter = field(default_factory=Counter)
@@ -306,7 +319,7 @@ class Outcome:
                     "unchanged": self.unchanged[source],
                     "skipped_before_since": self.skipped[source],
                     "responses": self.responses[source],
-                    "fields": dict(self.fields[source]),
+                    "fields": {name: len(ids) for name, ids in self.fields[source].items() if ids},
                     "examples": {
                         name: examples
                         for (src, name), examples in self.examples.items()
@@ -320,7 +333,25 @@ class Outcome:
         }
 
 
-def _short(value: Any, limit: int = 120) -> Any:
+def excerpts(before: Any, after: Any, width: int = 60) -> tuple[Any, Any]:
+    """Short forms of two values for an example: long texts cut around where they start
+    to differ (a body that lost its second half shows its end, not its shared start)."""
+    if not (isinstance(before, str) and isinstance(after, str)):
+        return _short(before, width * 2), _short(after, width * 2)
+    start = next(
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+        min(len(before), len(after)),
+    )
+    begin = max(0, start - width // 2)
+
+    def cut(text: str) -> str:
+        piece = text[begin : begin + width * 2]
+        return ("…" if begin else "") + piece + ("…" if begin + width * 2 < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _short(value: Any, limit: int) -> Any:
     if isinstance(value, str) and len(value) > limit:
         return value[: limit - 1] + "…"
     return value
@@ -330,8 +361,17 @@ class Writer:
     """The one writer of a reprocess: dedupe, then `Archive.reprocess_item` (or, in a dry
     run, `Archive.reading_changes`, which writes nothing)."""
 
-    def __init__(self, archive, *, since: str | None, dry_run: bool, outcome: Outcome):
+    def __init__(
+        self,
+        archive,
+        *,
+        since: str | None,
+        dry_run: bool,
+        outcome: Outcome,
+        started: str | None = None,
+    ):
         self.archive = archive
+        self.started = started or utc_now()
         self.since = since
         self.dry_run = dry_run
         self.outcome = outcome
@@ -349,20 +389,25 @@ class Writer:
         if self.dry_run:
             outcome, changes = self.archive.reading_changes(item)
         else:
-            outcome, changes = self.archive.reprocess_item(item, reason=REASON)
-        if outcome == "new":
+            outcome, changes = self.archive.reprocess_item(item, reason=REASON, since=self.started)
+        if outcome == REVERTED:  # back where it was: not a change after all
+            out.unchanged[source] += 1
+            out.changed_ids[source].discard(item["id"])
+            for ids in out.fields[source].values():
+                ids.discard(item["id"])
+            return
+        if outcome == NEW:
             out.new[source] += 1
         elif not changes:
             out.unchanged[source] += 1
             return
         out.changed_ids[source].add(item["id"])
         for name, (before, after) in changes.items():
-            out.fields[source][name] += 1
+            out.fields[source][name].add(item["id"])
             examples = out.examples[(source, name)]
             if len(examples) < EXAMPLES_PER_FIELD:
-                examples.append(
-                    {"url": item.get("url"), "before": _short(before), "after": _short(after)}
-                )
+                shown = excerpts(before, after)
+                examples.append({"url": item.get("url"), "before": shown[0], "after": shown[1]})
 
 
 # The run: workers, queue, writer, state for resuming ---------------------------------------
@@ -376,24 +421,25 @@ def state_path(archive: Path) -> Path:
     return Path(archive).resolve().parent / "reprocess" / STATE_FILE
 
 
-def load_state(archive: Path, request: dict[str, Any]) -> tuple[list[str], bool]:
-    """The sources already done by an interrupted reprocess of the same request, and
-    whether one was found (a different request starts afresh)."""
+def load_state(archive: Path, request: dict[str, Any]) -> tuple[list[str], str | None]:
+    """The sources already done by an interrupted reprocess of the same request, and its
+    start time (None when there is none to resume: a different request starts afresh)."""
     path = state_path(archive)
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
-        return [], False
+        return [], None
     if data.get("request") != request:
-        return [], False
-    return list(data.get("done") or []), True
+        return [], None
+    return list(data.get("done") or []), data.get("started")
 
 
-def save_state(archive: Path, request: dict[str, Any], done: list[str]) -> None:
+def save_state(archive: Path, request: dict[str, Any], done: list[str], started: str) -> None:
     path = state_path(archive)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"request": request, "done": done}, indent=2))
+    state = {"request": request, "started": started, "done": done}
+    partial.write_text(json.dumps(state, indent=2))
     partial.replace(path)
 
 
@@ -424,19 +470,18 @@ def run_reprocess(
     read_only: bool = False,
     progress: bool = False,
     on_done=None,
+    started: str | None = None,
 ) -> Outcome:
     """Re-read `sources` from their captures in `workers` processes and write the changes
     through one `Archive`. `read_only` (the bench's extraction alone) reads and drops.
     The caller holds the archive's lock and handles resuming (`sources` left to do)."""
-    from archive.store import Archive
-
     outcome = Outcome()
     if not sources:
         return outcome
     archive = Archive(archive_path)
     sizes = {s: n for s, n in captured_sources(archive.db).items() if s in sources}
     sizes.update({s: 0 for s in sources if s not in sizes})
-    writer = Writer(archive, since=since, dry_run=dry_run, outcome=outcome)
+    writer = Writer(archive, since=since, dry_run=dry_run, outcome=outcome, started=started)
     context = multiprocessing.get_context("spawn")
     queue = context.Queue(maxsize=2000)
     scratch_dir = Path(tempfile.mkdtemp(prefix="partnews-reprocess-"))

@@ -113,7 +113,7 @@ def print_outcome(outcome: dict, dry_run: bool) -> None:
 
 def run(args) -> int:
     from archive.lock import LockHeld, acquire
-    from archive.store import Archive
+    from archive.store import Archive, utc_now
     from crawler.reprocess import (
         captured_sources,
         clear_state,
@@ -151,12 +151,13 @@ def run(args) -> int:
         store.close()
         sources = [s for s in (args.source or known) if s in captured]
         request = {"sources": sources, "since": args.since}
-        done, resumed = ([], False) if args.dry_run else load_state(archive, request)
-        if resumed:
+        done, started = ([], None) if args.dry_run else load_state(archive, request)
+        if started:
             print(
                 f"Resuming an interrupted reprocess; already done: {', '.join(done) or 'none'}.",
                 file=sys.stderr,
             )
+        started = started or utc_now()
         todo = [s for s in sources if s not in done]
         if not sources:
             print("No source has captures in this archive: nothing to re-read.", file=sys.stderr)
@@ -170,10 +171,10 @@ def run(args) -> int:
         def source_done(source: str) -> None:
             if not args.dry_run:
                 done.append(source)
-                save_state(archive, request, done)
+                save_state(archive, request, done, started)
 
         if not args.dry_run and todo:
-            save_state(archive, request, done)
+            save_state(archive, request, done, started)
         outcome = run_reprocess(
             archive,
             warc_folder(args, archive),
@@ -183,6 +184,7 @@ def run(args) -> int:
             dry_run=args.dry_run,
             progress=True,
             on_done=source_done,
+            started=started,
         )
         report = outcome.as_dict()
         print_outcome(report, args.dry_run)
