@@ -97,7 +97,7 @@ def response_from_capture(request: Request, warc_dir: Path, capture: dict[str, A
     decompression middleware decodes it, as it did on the night)."""
     try:
         record = read_record(warc_dir, capture["warc_file"], capture["warc_offset"])
-    except (OSError, StopIteration, ValueError, EOFError) as error:
+    except Exception as error:  # noqa: BLE001 (any damage: reported with its type)
         raise CaptureUnreadable(
             f"capture unreadable: {capture['warc_file']}@{capture['warc_offset']}: "
             f"{type(error).__name__}: {error}"
@@ -164,6 +164,10 @@ def _send(message: tuple) -> None:
     rather than wait forever on a full queue."""
     if _QUEUE is None:
         return
+    if os.getppid() != _PARENT:
+        # The writer was killed: nobody will read this. Leave now, without flushing the
+        # queue into a pipe no one empties (which would hang this process for good).
+        os._exit(1)
     while True:
         try:
             _QUEUE.put(message, timeout=5)
@@ -453,7 +457,7 @@ def clear_state(archive: Path) -> None:
 
 
 def _kill_after() -> int | None:
-    """Test hook: SIGKILL this process after N written readings (a real kill, at a
+    """Test hook: SIGKILL this process once N items have changed (a real kill, at a
     deterministic point, for the resume test)."""
     value = os.environ.get("PARTNEWS_REPROCESS_KILL_AFTER")
     return int(value) if value else None
@@ -513,10 +517,10 @@ def run_reprocess(
                 _, source, item, capture = message
                 writer.take(source, item, capture)
                 written += 1
-                if kill_after is not None and written >= kill_after:
+                changed = sum(len(v) for v in outcome.changed_ids.values())
+                if kill_after is not None and changed >= kill_after:
                     os.kill(os.getpid(), signal.SIGKILL)
                 if progress and written % PROGRESS_EVERY == 0:
-                    changed = sum(len(v) for v in outcome.changed_ids.values())
                     print(
                         f"  reprocess: {written} readings, {changed} items changed, "
                         f"{len(outcome.missing)} captures missing…",
