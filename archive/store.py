@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -273,9 +274,11 @@ class Archive:
                 changed = changed_fields(old, row, self._event(item_id), event)
                 outcome = UPDATED if changed else UNCHANGED
                 row.update(first_seen=first_seen, version=version + 1 if changed else version)
-            self.db["items"].upsert(row, pk="id")
+            _upsert(self.db, "items", row, ("id",))
             if outcome != UNCHANGED:
-                self.db["item_versions"].insert(
+                _insert_or_replace(
+                    self.db,
+                    "item_versions",
                     {
                         "item_id": item_id,
                         "version": row["version"],
@@ -286,11 +289,9 @@ class Archive:
                         **{f: row.get(f) for f in VERSIONED_FIELDS},
                         "event": json.dumps(event, ensure_ascii=False) if event else None,
                     },
-                    pk=("item_id", "version"),
-                    replace=True,
                 )
             if event is not None:
-                self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
+                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
             self._add_urls(item_id, item, now)
             self._link(item_id, item, outcome, now)
         return outcome
@@ -429,9 +430,11 @@ class Archive:
                     "delete from item_versions where item_id = ? and version = ?",
                     [item_id, version],
                 )
-            self.db["items"].upsert(row, pk="id")
+            _upsert(self.db, "items", row, ("id",))
             if not reverted:
-                self.db["item_versions"].insert(
+                _insert_or_replace(
+                    self.db,
+                    "item_versions",
                     {
                         "item_id": item_id,
                         "version": row["version"],
@@ -443,11 +446,9 @@ class Archive:
                         "event": json.dumps(event, ensure_ascii=False) if event else None,
                         "reason": reason,
                     },
-                    pk=("item_id", "version"),
-                    replace=True,
                 )
             if event is not None:
-                self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
+                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
             self._add_urls(item_id, item, now)
             reread.relink_translations(self.db, item_id, item, now)
             reread.rebuild_story(self.db, self.reposts, item_id, item, now)
@@ -481,6 +482,37 @@ def _event_row(item: dict[str, Any]) -> dict[str, Any]:
     if event.get("all_day") is not None:
         event["all_day"] = int(bool(event["all_day"]))
     return event
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: tuple[str, ...]) -> str:
+    """sqlite-utils' upsert statement (insert, or update every other column on a key
+    conflict), built once per table and column set."""
+    names = ", ".join(_quoted(columns))
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in pk)
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
+        f"ON CONFLICT({', '.join(_quoted(pk))}) DO UPDATE SET {updates}"
+    )
+
+
+def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: tuple[str, ...]):
+    """``db[table].upsert(row, pk=pk)`` in one statement: the same SQL sqlite-utils
+    writes, without its per-call look at the table (the costliest part of a save)."""
+    columns = tuple(row)
+    db.conn.execute(_upsert_sql(table, columns, pk), [row[c] for c in columns])
+
+
+def _insert_or_replace(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
+    """``db[table].insert(row, replace=True)`` in one statement."""
+    columns = tuple(row)
+    names = ", ".join(_quoted(columns))
+    marks = ", ".join("?" * len(columns))
+    db.conn.execute(
+        f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
+        [row[c] for c in columns],
+    )
 
 
 def _quoted(columns: Iterable[str]) -> list[str]:
