@@ -31,7 +31,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -580,9 +579,3 @@ def _loads(text: str | None) -> Any:
     except ValueError:
         return text
 
-
-def timed(function, *args, **kwargs) -> tuple[float, Any]:
-    """(seconds, result) of one call: the bench's clock."""
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
