@@ -578,4 +578,3 @@ def _loads(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
