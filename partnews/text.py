@@ -198,7 +198,7 @@ def clean_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    if FAST_PATHS and text in _CLEANED:
+    if text in _CLEANED:
         return _CLEANED[text]
     original = text
     # A few rounds reach the fixed point (a repair can expose an entity or mojibake);
