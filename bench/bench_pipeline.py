@@ -77,6 +77,21 @@ def raw_upserts(rows: list[dict], path: Path, batched: bool) -> float:
     return elapsed
 
 
+def profile(items: list[dict], top: int) -> None:
+    """The pipeline's own-time profile over these items (what to speed up first)."""
+    import cProfile
+    import pstats
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_pipeline(items[:30], Path(tmp) / "warm.db")  # the language model's load
+        profiler = cProfile.Profile()
+        profiler.enable()
+        seconds, stored = run_pipeline(items, Path(tmp) / "profiled.db")
+        profiler.disable()
+    print(f"cProfile: {len(stored)} items in {seconds:.1f} s under the profiler")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench pipeline", description=__doc__.split("\n")[0]
@@ -87,8 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_COUNT} items, to check the bench works"
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="also run the pipeline under cProfile and print its N costliest functions "
+        "(own time), after a warm-up run so one-time loads are left out",
+    )
     args = parser.parse_args(argv)
     items = list(generated_items(QUICK_COUNT if args.quick else args.items))
+    if args.profile:
+        profile(items, args.profile)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pipeline_s, stored = run_pipeline(items, tmp / "pipeline.db")
