@@ -148,6 +148,9 @@ VERSION_COLUMNS = {
     "published": str,
     "modified": str,
     "event": str,
+    # Why this version was written: NULL for a crawl, "reprocessed" for `partnews
+    # reprocess` (today's readers on the captured response, crawler/reprocess.py).
+    "reason": str,
 }
 
 VIEWS = {

@@ -16,16 +16,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from archive import captures, newscrawl, relations
+from archive import captures, newscrawl, relations, reread
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+# What reprocess_item() reports for an item whose readings in one reprocess ended where
+# it was before: its version of this reprocess is taken back.
+REVERTED = "reverted"
 # Fields whose change makes a new version of an item (the rest is bookkeeping), and an
 # event's details, whose change (a new date, a cancellation) is one too.
 VERSIONED_FIELDS = ("title", "summary", "body", "published", "modified")
@@ -61,6 +65,8 @@ class Archive:
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(self.db)
+        # Items a reprocess changed, as they were before it (reprocess_item).
+        self._reread_baselines: dict[str, tuple] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -268,9 +274,11 @@ class Archive:
                 changed = changed_fields(old, row, self._event(item_id), event)
                 outcome = UPDATED if changed else UNCHANGED
                 row.update(first_seen=first_seen, version=version + 1 if changed else version)
-            self.db["items"].upsert(row, pk="id")
+            _upsert(self.db, "items", row, ("id",))
             if outcome != UNCHANGED:
-                self.db["item_versions"].insert(
+                _insert_or_replace(
+                    self.db,
+                    "item_versions",
                     {
                         "item_id": item_id,
                         "version": row["version"],
@@ -281,11 +289,9 @@ class Archive:
                         **{f: row.get(f) for f in VERSIONED_FIELDS},
                         "event": json.dumps(event, ensure_ascii=False) if event else None,
                     },
-                    pk=("item_id", "version"),
-                    replace=True,
                 )
             if event is not None:
-                self.db["events"].upsert(dict(event, item_id=item_id), pk="item_id")
+                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
             self._add_urls(item_id, item, now)
             self._link(item_id, item, outcome, now)
         return outcome
@@ -360,6 +366,120 @@ class Archive:
     def finish_newscrawl_file(self, row: dict[str, Any]) -> None:
         """A WARC file's progress row: ``done`` files are skipped by the next run."""
         newscrawl.record_file(self.db, dict(row, finished=utc_now()))
+    # Reprocessing (`partnews reprocess`, crawler/reprocess.py; table logic archive/reread.py)
+
+    def reading_changes(self, item: dict[str, Any]) -> tuple[str, dict[str, tuple[Any, Any]]]:
+        """NEW, or UPDATED / UNCHANGED with field -> (archived, re-read) for every field
+        today's reading of the item changes. Writes nothing (the dry run's question)."""
+        outcome, changes, _ = self._reading(item)
+        return outcome, changes
+
+    def _reading(self, item: dict[str, Any]) -> tuple[str, dict, tuple | None]:
+        """`reading_changes`, with the archived (row, event) it compared against."""
+        item_id = item["id"]
+        cursor = self.db.execute("select * from items where id = ?", [item_id])
+        row = cursor.fetchone()
+        if row is None:
+            return NEW, {}, None
+        old_row = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        old_event = self._event(item_id)
+        event = _event_row(item) if item.get("kind") == "event" else None
+        changes = reread.reading_differences(
+            old_row,
+            _item_row(item),
+            old_event,
+            event,
+            reread.unknown_urls(self.db, item_id, item),
+        )
+        return (UPDATED if changes else UNCHANGED), changes, (old_row, old_event)
+
+    def reprocess_item(
+        self, item: dict[str, Any], reason: str = "reprocessed", since: str | None = None
+    ) -> tuple[str, dict[str, tuple[Any, Any]]]:
+        """Store a re-reading of an archived item from its capture.
+
+        Unchanged: nothing is written (not even last_seen: no site was visited). Changed:
+        the items row takes the new reading, a version row names the changed fields with
+        `reason`, and the item's translations and story are rebuilt from it. An item no
+        reading made before is saved as new, its first version with `reason`. One
+        transaction per item, as for a crawl: a kill leaves it whole or untouched.
+
+        An item read from several responses (a feed entry, then its page) gets one version
+        per reprocess: when its latest version is a `reason` version written at or after
+        `since` (this reprocess's start, kept across a resume), that version is amended.
+        """
+        outcome, changes, archived = self._reading(item)
+        if outcome == NEW:
+            self.save_item(item, run_id=None)
+            with self.db.atomic():
+                self.db.execute(
+                    "update item_versions set reason = ? where item_id = ?", [reason, item["id"]]
+                )
+            return NEW, {}
+        if not changes:
+            return UNCHANGED, {}
+        now = utc_now()
+        item_id = item["id"]
+        version, first_seen, last_seen, last_run_id = self.db.execute(
+            "select version, first_seen, last_seen, last_run_id from items where id = ?",
+            [item_id],
+        ).fetchone()
+        latest = self.db.execute(
+            "select reason, captured_at, changed_fields from item_versions "
+            "where item_id = ? and version = ?",
+            [item_id, version],
+        ).fetchone()
+        amend = bool(since and latest and latest[0] == reason and (latest[1] or "") >= since)
+        row = _item_row(item)
+        event = _event_row(item) if item.get("kind") == "event" else None
+        # What the item was before this reprocess touched it (this process's memory).
+        baselines = self._reread_baselines
+        fields = list(changes)
+        reverted = False
+        if not amend:
+            baselines[item_id] = archived
+        elif item_id in baselines:
+            before_row, before_event = baselines[item_id]
+            fields = list(reread.reading_differences(before_row, row, before_event, event, []))
+            # Two readings that differ from each other but end where the item was: no version.
+            reverted = not fields
+        else:  # resumed after a kill: the fields of the version being amended, and these
+            fields = list(dict.fromkeys([*json.loads(latest[2] or "[]"), *fields]))
+        row.update(
+            first_seen=first_seen,
+            last_seen=last_seen,
+            last_run_id=last_run_id,
+            version=version - 1 if reverted else version if amend else version + 1,
+        )
+        with self.db.atomic():
+            if reverted:
+                self.db.execute(
+                    "delete from item_versions where item_id = ? and version = ?",
+                    [item_id, version],
+                )
+            _upsert(self.db, "items", row, ("id",))
+            if not reverted:
+                _insert_or_replace(
+                    self.db,
+                    "item_versions",
+                    {
+                        "item_id": item_id,
+                        "version": row["version"],
+                        "captured_at": now,
+                        "run_id": None,
+                        "content_hash": row["content_hash"],
+                        "changed_fields": json.dumps(fields),
+                        **{f: row.get(f) for f in VERSIONED_FIELDS},
+                        "event": json.dumps(event, ensure_ascii=False) if event else None,
+                        "reason": reason,
+                    },
+                )
+            if event is not None:
+                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
+            self._add_urls(item_id, item, now)
+            reread.relink_translations(self.db, item_id, item, now)
+            reread.rebuild_story(self.db, self.reposts, item_id, item, now)
+        return (REVERTED if reverted else UPDATED), ({} if reverted else changes)
 
 
 def changed_fields(
@@ -389,6 +509,37 @@ def _event_row(item: dict[str, Any]) -> dict[str, Any]:
     if event.get("all_day") is not None:
         event["all_day"] = int(bool(event["all_day"]))
     return event
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: tuple[str, ...]) -> str:
+    """sqlite-utils' upsert statement (insert, or update every other column on a key
+    conflict), built once per table and column set."""
+    names = ", ".join(_quoted(columns))
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in pk)
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
+        f"ON CONFLICT({', '.join(_quoted(pk))}) DO UPDATE SET {updates}"
+    )
+
+
+def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: tuple[str, ...]):
+    """``db[table].upsert(row, pk=pk)`` in one statement: the same SQL sqlite-utils
+    writes, without its per-call look at the table (the costliest part of a save)."""
+    columns = tuple(row)
+    db.conn.execute(_upsert_sql(table, columns, pk), [row[c] for c in columns])
+
+
+def _insert_or_replace(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
+    """``db[table].insert(row, replace=True)`` in one statement."""
+    columns = tuple(row)
+    names = ", ".join(_quoted(columns))
+    marks = ", ".join("?" * len(columns))
+    db.conn.execute(
+        f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
+        [row[c] for c in columns],
+    )
 
 
 def _quoted(columns: Iterable[str]) -> list[str]:

@@ -29,6 +29,7 @@ BENCHES: dict[str, str] = {
     "charts": "bench.bench_charts",
     "nightly": "bench.bench_nightly",
     "newscrawl": "bench.bench_newscrawl",
+    "reprocess": "bench.bench_reprocess",
 }
 
 

@@ -16,6 +16,7 @@ import sys
 COMMANDS = (
     "crawl",
     "nightly",
+    "reprocess",
     "mirror",
     "serve",
     "demo",

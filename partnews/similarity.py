@@ -19,6 +19,7 @@ Everything here is pure (no I/O); the archive stores the signatures (archive/rel
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -81,14 +82,58 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+# Off only to compare with datasketch's own computation (tests/test_pipeline_speed.py).
+FAST_SIGNATURES = True
+
+
 def signature(shingle_set: Iterable[str]) -> np.ndarray | None:
-    """The MinHash hash values (uint32) of a shingle set; None below ``MIN_SHINGLES``."""
+    """The MinHash hash values (uint32) of a shingle set; None below ``MIN_SHINGLES``.
+
+    The same values as datasketch's ``MinHash.update_batch`` (`signature_datasketch`),
+    computed in one numpy batch: the shingles' SHA-1 prefixes are joined and read as
+    one little-endian uint32 array (datasketch's ``sha1_hash32``, without a Python
+    integer per shingle), pre-mixed with the MurmurHash3 finalizer, and put through the
+    affine permutations as one (shingles x permutations) matrix.
+    """
+    if not FAST_SIGNATURES:
+        return signature_datasketch(shingle_set)
+    encoded = [s.encode("utf-8") for s in shingle_set]
+    if len(encoded) < MIN_SHINGLES:
+        return None
+    digests = b"".join([hashlib.sha1(e).digest()[:4] for e in encoded])
+    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint64).reshape(-1, 1)
+    hv = _fmix32(hv)
+    a, b = _permutations()
+    values = (hv * a + b).min(axis=0)
+    return np.minimum(values, _MAX_HASH32).astype(_DTYPE)
+
+
+def signature_datasketch(shingle_set: Iterable[str]) -> np.ndarray | None:
+    """`signature` as datasketch computes it (the reference the fast path must equal)."""
     encoded = [s.encode("utf-8") for s in shingle_set]
     if len(encoded) < MIN_SHINGLES:
         return None
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch(encoded)
     return minhash.hashvalues.astype(_DTYPE)
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """datasketch's pre-mix for the affine32 scheme: MurmurHash3's 32-bit finalizer, on
+    the scheme's uint64 array (its arithmetic wraps modulo 2^64, as datasketch's does)."""
+    from datasketch.minhash import _FMIX_CONSTANTS, _SCHEME_DTYPES, _SCHEME_WIDTHS
+
+    hv = hv.astype(_SCHEME_DTYPES[SCHEME], copy=False)
+    s1, m1, s2, m2, s3 = _FMIX_CONSTANTS[_SCHEME_WIDTHS[SCHEME]]
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    return hv ^ (hv >> s3)
+
+
+# A fresh MinHash starts at the scheme's largest value (datasketch's initial hashvalues).
+_MAX_HASH32 = np.uint64((1 << 32) - 1)
 
 
 def text_signature(text: str | None) -> np.ndarray | None:

@@ -25,6 +25,7 @@ import unicodedata
 import ftfy
 import lxml.etree
 import lxml.html
+from ftfy.badness import is_bad
 
 # ftfy repairs mojibake ("CÃ´te dâ€™Azur" -> "Côte d’Azur") but must keep typographic
 # quotes (they are what the source published) and leave entities to `_unescape`, which
@@ -147,9 +148,38 @@ def _tidy_whitespace(text: str) -> str:
     return _MANY_NEWLINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
+def _ftfy_touches() -> re.Pattern[str]:
+    """Every character one of ftfy's fixers (as configured) would change or remove, from
+    ftfy's own tables: ligatures, full/half width forms, control characters, C1 controls,
+    line breaks other than "\n", surrogates and the escape that starts terminal codes."""
+    from ftfy import chardata
+
+    codes = {*chardata.LIGATURES, *chardata.WIDTH_MAP, *chardata.CONTROL_CHARS}
+    codes |= {*range(0x80, 0xA0), ord("\r"), 0x2028, 0x2029, 0x1B}
+    singles = "".join(re.escape(chr(c)) for c in sorted(codes) if not 0xD800 <= c <= 0xDFFF)
+    return re.compile(f"[{singles}\ud800-\udfff]")
+
+
+_FTFY_TOUCHES = _ftfy_touches()
+# Off only to compare with the plain path (tests/test_pipeline_speed.py).
+FAST_PATHS = True
+
+
+def ftfy_would_keep(text: str) -> bool:
+    """True when ftfy.fix_text(text, _FTFY_CONFIG) returns `text` unchanged, decided
+    cheaply: ftfy only re-decodes text its own badness heuristic flags (`is_bad`, a
+    regex search), its other fixers only touch characters of `_FTFY_TOUCHES`, and its
+    last step is NFC. Most scraped text passes, and ftfy is the costliest step of
+    cleaning."""
+    if _FTFY_TOUCHES.search(text) or not unicodedata.is_normalized("NFC", text):
+        return False
+    return text.isascii() or not is_bad(text)
+
+
 def _clean_once(text: str) -> str:
     text = _unescape(text)
-    text = ftfy.fix_text(text, _FTFY_CONFIG)
+    if not (FAST_PATHS and ftfy_would_keep(text)):
+        text = ftfy.fix_text(text, _FTFY_CONFIG)
     text = _INVISIBLE_RE.sub("", text)
     text = _repair_lost_french_characters(text)
     return _tidy_whitespace(text)
@@ -220,7 +250,10 @@ _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
 def _fold_once(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD_TABLE)
+    text = text.casefold()
+    # ASCII has nothing to decompose and nothing in the table: skip both (same result).
+    if not (FAST_PATHS and text.isascii()):
+        text = unicodedata.normalize("NFKD", text).translate(_FOLD_TABLE)
     return _NOT_ALNUM_RE.sub(" ", text).strip()
 
 
@@ -233,6 +266,11 @@ def matching_form(text: str | None) -> str:
     collapsed. So "ÉTATS DE LA FRANCE" and "États de la France", "Côte d’Azur" and
     "Cote d'Azur", "Aix-Marseille" and "Aix – Marseille" have the same form. None gives "".
     """
+    if text is None:
+        return ""
+    if FAST_PATHS and text in _MATCHING:
+        return _MATCHING[text]
+    original = text
     text = clean_text(text) or ""
     # Folding can expose new case or accents (NFKD of "ℌ" is "H"): repeat to a fixed point.
     for _ in range(4):
@@ -240,7 +278,16 @@ def matching_form(text: str | None) -> str:
         if folded == text:
             break
         text = folded
+    if FAST_PATHS:
+        if len(_MATCHING) >= _CLEANED_MAX:
+            _MATCHING.clear()
+        _MATCHING[original] = text
     return text
+
+
+# matching_form's results, bounded: one item's body is matched for its content hash, its
+# lead, its shingles and its teasers; computing it once per item is enough.
+_MATCHING: dict[str, str] = {}
 
 
 def sort_key(title: str | None) -> str:

@@ -1,0 +1,164 @@
+"""Reprocess throughput: captures re-read per second with 1 and 2 workers, and the whole
+reprocess against extraction alone over the same captures, in one run
+(`python -m bench reprocess`).
+
+The archive: two generic sites of the mirror (Région Sud and risingSUD, their site.toml
+and renderer) with generated articles, crawled once into an archive with its WARC files
+by the real `partnews crawl`, with the weakened reader of tests/weakened_reader.py (the
+article bodies cut in half), so that the reprocess has real changes to write: every
+article's body, content hash, signature and lead. Then, for 1 and 2 workers, on fresh
+copies of that archive:
+
+- extraction alone: the same worker processes replay the same captures through the
+  spiders' readers (Scrapy, HTML parsing, the page-metadata ladder) and drop the items;
+- the whole reprocess: the same, plus validate, normalize and relevance in the workers
+  and dedupe and the archive's one writer in the main process.
+
+The ratio whole / extraction alone is the cost of the pipeline on top of reading
+(target ≤ 1.3). Times are wall-clock seconds, worker start-up included in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from mirror import SITES_DIR
+from mirror.server import MirrorServer
+from mirror.site import MirrorConfig
+
+ARTICLES = 600  # per site
+QUICK_ARTICLES = 8
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SITES = {"www.maregionsud.fr": "region_sud", "www.risingsud.fr": "rising_sud"}
+FIGURE_LABEL = "whole reprocess"
+BASELINE_LABEL = "extraction alone"
+WORDS = (
+    "région port innovation export entreprises partenariat californie marseille nice "
+    "toulon énergie santé numérique emploi formation recherche tourisme mer climat "
+    "san diego start-up mission accord laboratoire investissement agence"
+).split()
+
+
+def article(index: int, rng: random.Random) -> str:
+    """One article: front matter, then four paragraphs of generated words."""
+    published = datetime(2016, 1, 1, 9, 0) + timedelta(hours=11 * index)
+    paragraphs = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 60))).capitalize() + "."
+        for _ in range(4)
+    ]
+    return (
+        f'+++\nsection = "actualites"\ntitle = "Actualité {index} : {rng.choice(WORDS)} et '
+        f'{rng.choice(WORDS)}"\npublished = {published.isoformat()}+01:00\n+++\n'
+        + "\n\n".join(paragraphs)
+        + "\n"
+    )
+
+
+def make_sites(folder: Path, count: int) -> None:
+    """Copies of the two sites' site.toml with `count` generated articles each."""
+    rng = random.Random(17)
+    for host in SITES:
+        site = folder / host
+        (site / "posts").mkdir(parents=True)
+        shutil.copy(SITES_DIR / host / "site.toml", site / "site.toml")
+        for index in range(count):
+            (site / "posts" / f"actualite-{index:05d}.md").write_text(
+                article(index, rng), encoding="utf-8"
+            )
+
+
+def weakened_crawl(server: MirrorServer, archive: Path) -> None:
+    env = dict(os.environ, PARTNEWS_LOG_LEVEL="WARNING")
+    env.pop("PARTNEWS_MIRROR", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.weakened_reader", "crawl", "--mirror", server.url]
+        + ["--archive", str(archive), *SITES.values()],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"the crawl failed:\n{result.stderr[-3000:]}")
+
+
+def reprocess_copy(pristine: Path, folder: Path, workers: int, read_only: bool):
+    """(seconds, outcome) of one reprocess of a fresh copy of the archive."""
+    from crawler.reprocess import run_reprocess
+
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(pristine.parent, folder)
+    archive = folder / pristine.name
+    start = time.perf_counter()
+    outcome = run_reprocess(
+        archive, folder / "warc", list(SITES.values()), workers=workers, read_only=read_only
+    )
+    seconds = time.perf_counter() - start
+    if outcome.failed:
+        raise SystemExit(f"the reprocess failed: {outcome.failed}")
+    return seconds, outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench reprocess", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--articles", type=int, default=ARTICLES, help=f"per site (default {ARTICLES})"
+    )
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES} articles per site")
+    args = parser.parse_args(argv)
+    articles = QUICK_ARTICLES if args.quick else args.articles
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="partnews-bench-reprocess-") as tmp:
+        folder = Path(tmp)
+        make_sites(folder / "sites", articles)
+        server = MirrorServer(MirrorConfig(sites_dir=folder / "sites", today=date(2025, 6, 1)))
+        server.start()
+        pristine = folder / "crawled" / "partnews.db"
+        try:
+            weakened_crawl(server, pristine)
+        finally:
+            server.stop()
+        for workers in (1, 2):
+            alone_s, alone = reprocess_copy(pristine, folder / "run", workers, read_only=True)
+            whole_s, whole = reprocess_copy(pristine, folder / "run", workers, read_only=False)
+            captures = sum(whole.responses.values())
+            changed = sum(len(ids) for ids in whole.changed_ids.values())
+            rows.append((workers, captures, changed, alone_s, whole_s))
+    print(
+        f"{articles:,} generated articles on each of two generic sites, crawled with a "
+        "weakened reader (bodies cut in half); WARC captures re-read with today's readers\n"
+    )
+    print(
+        "| workers | captures | items changed | extraction alone s | whole reprocess s "
+        "| captures/s (whole) | captures/s (extraction) | ratio |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for workers, captures, changed, alone_s, whole_s in rows:
+        print(
+            f"| {workers} | {captures:,} | {changed:,} | {alone_s:.1f} | {whole_s:.1f} "
+            f"| {captures / whole_s:.0f} | {captures / alone_s:.0f} | {whole_s / alone_s:.2f} |"
+        )
+    for workers, captures, _, alone_s, whole_s in rows:
+        print(f"{FIGURE_LABEL}, {workers} worker(s): {captures / whole_s:.1f} captures/s")
+        print(f"{BASELINE_LABEL}, {workers} worker(s): {captures / alone_s:.1f} captures/s")
+    print(
+        "\nratio = whole reprocess time / extraction-alone time, same workers, same "
+        "captures (target ≤ 1.3)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

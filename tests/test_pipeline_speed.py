@@ -1,0 +1,154 @@
+"""The pipeline's fast paths give exactly what the plain paths give.
+
+`partnews.text` skips ftfy on text ftfy would keep, folds ASCII without decomposing it,
+and remembers matching forms; `partnews.similarity` computes MinHash signatures with
+numpy. Each must be invisible in the archive: the same cleaned text, the same matching
+forms, the same content hashes and signatures, so that an archive built by the plain
+code, fed the same items again by the fast code, records no new version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.store import UNCHANGED, Archive
+from bench.generate import generated_items, generated_items_with_reposts
+from crawler.sources import load_sources
+from mirror import SITES_DIR
+from partnews import similarity, text
+from pipelines.dedupe import assign_item_id
+from pipelines.normalize import normalize_item
+from pipelines.validate import problems
+
+# Text that each of ftfy's fixers, the unescaping and the folding has to act on.
+TRICKY = [
+    "CÃ´te dâ€™Azur",
+    "voilÃ le travail",
+    "Ã©tÃ© Ã  Marseille",
+    "the ﬁrst ﬂight",
+    "ＦＵＬＬ ｗｉｄｔｈ ５",
+    "line one\r\nline two\rthree\u2028four\u2029five\x85six",
+    "bell\x07 and escape \x1b[36mblue\x1b[0m",
+    "C1 \x80 \x93quoted\x94",
+    "soft\u00adhyphen zero\u200bwidth",
+    "Cafe\u0301 de\u0301compose\u0301",
+    "ℌello Ⅻ ﬀ",
+    "L?entreprise c?ur d?activit? ?uvre",
+    "&amp;eacute; &lt;b&gt; &#233;t&#233;",
+    "ÉTATS DE LA FRANCE",
+    "Straße, ĳssel, øre, łódź, đak, ı",
+    "Aix – Marseille — “quotes” «guillemets» ‘single’",
+    "plain ascii text, nothing to do.",
+    "\u00a0non\u202fbreaking\u2009thin\tspaces",
+    "surrogate \ud83d alone",
+    "emoji 🇫🇷 flag and tags \U000e0067",
+    "",
+    "   ",
+]
+
+
+def fixture_texts() -> list[str]:
+    """Every text of the mirror's fixture sites (French, English, German, with the odd
+    characters their authors typed), and generated items."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(SITES_DIR).rglob("*.md"))]
+    for item in generated_items(300):
+        texts += [item.get("title") or "", item.get("summary") or "", item.get("body") or ""]
+    return texts
+
+
+def plain_and_fast(function, value):
+    """`function(value)` with the fast paths off, then on (caches emptied each time)."""
+    results = []
+    for fast in (False, True):
+        text.FAST_PATHS = fast
+        text._CLEANED.clear()
+        text._MATCHING.clear()
+        try:
+            results.append(function(value))
+        finally:
+            text.FAST_PATHS = True
+    return results
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_cleaning_and_matching_forms_are_unchanged_on_tricky_text(value):
+    for function in (text.clean_text, text.matching_form, text.display_title):
+        plain, fast = plain_and_fast(function, value)
+        assert fast == plain, (function.__name__, value)
+
+
+def test_cleaning_and_matching_forms_are_unchanged_on_every_fixture_text():
+    texts = fixture_texts()
+    assert len(texts) > 500
+    for value in texts:
+        plain, fast = plain_and_fast(text.matching_form, value)
+        assert fast == plain
+        plain, fast = plain_and_fast(text.clean_text, value)
+        assert fast == plain
+
+
+def test_ftfy_is_skipped_only_where_it_would_keep_the_text():
+    """The decision itself, checked against ftfy on every text (both answers occur)."""
+    import ftfy
+
+    skipped = 0
+    for value in TRICKY + fixture_texts():
+        if text.ftfy_would_keep(value):
+            skipped += 1
+            assert ftfy.fix_text(value, text._FTFY_CONFIG) == value
+    assert skipped > 100
+    assert not text.ftfy_would_keep("CÃ´te dâ€™Azur")
+
+
+def test_minhash_signatures_are_unchanged():
+    items = [item for item, _ in generated_items_with_reposts(120, rate=0.3)]
+    bodies = [item["body"] for item in items if item.get("body")]
+    for body in bodies:
+        shingle_set = similarity.shingles(body)
+        fast = similarity.signature(shingle_set)
+        plain = similarity.signature_datasketch(shingle_set)
+        if plain is None:
+            assert fast is None
+        else:
+            assert fast.dtype == plain.dtype
+            assert (fast == plain).all()
+
+
+def feed(items: list[dict], path: Path) -> list[str]:
+    """Validate, normalize, dedupe and store the items; the store's outcomes."""
+    sources = load_sources()
+    archive = Archive(path)
+    outcomes = []
+    for raw in items:
+        if problems(raw):
+            continue
+        item = assign_item_id(normalize_item(dict(raw), sources.get(raw["source"])), archive)
+        outcomes.append(archive.save_item(item))
+    archive.close()
+    return outcomes
+
+
+def test_an_archive_built_by_the_plain_code_records_no_new_version_when_fed_again(tmp_path):
+    items = [item for item, _ in generated_items_with_reposts(150, rate=0.3)]
+    path = tmp_path / "partnews.db"
+    text.FAST_PATHS = False
+    similarity.FAST_SIGNATURES = False
+    try:
+        feed(items, path)
+    finally:
+        text.FAST_PATHS = True
+        similarity.FAST_SIGNATURES = True
+    conn = sqlite3.connect(path)
+    versions_before = conn.execute("select count(*) from item_versions").fetchone()[0]
+    signatures_before = set(conn.execute("select item_id, minhash from item_signatures"))
+    conn.close()
+
+    outcomes = feed(items, path)
+    assert outcomes and set(outcomes) == {UNCHANGED}
+    conn = sqlite3.connect(path)
+    assert conn.execute("select count(*) from item_versions").fetchone()[0] == versions_before
+    assert set(conn.execute("select item_id, minhash from item_signatures")) == signatures_before
+    conn.close()
