@@ -39,6 +39,11 @@ from partnews.text import matching_form
 MIN_SHARED = 6
 MIN_COVER = 0.65
 MIN_ORDER = 0.75
+# ...and at least MIN_SPECIFIC of the shared tokens are specific: a date, a URL, or a
+# number that is not a year. Names and years alone are what every text of the
+# partnership shares ("San Diego", "Provence-Alpes-Côte d'Azur", "2017"): on the mirror,
+# two unrelated short texts shared six of them, in order.
+MIN_SPECIFIC = 2
 # The chamber republishes an agency's news weeks after it; an anniversary text a year
 # later is another story. Dates further apart than this are never a translation.
 WINDOW_DAYS = 183
@@ -192,8 +197,24 @@ def compare(a: list[str], b: list[str]) -> Verdict:
         return Verdict(0, 0.0, 0.0, False)
     cover = len(common) / min(len(set(a)), len(set(b)))
     order = _lcs([t for t in a if t in common], [t for t in b if t in common]) / len(common)
-    ok = len(common) >= MIN_SHARED and cover >= MIN_COVER and order >= MIN_ORDER
+    specific = sum(1 for token in common if is_specific(token))
+    ok = (
+        len(common) >= MIN_SHARED
+        and specific >= MIN_SPECIFIC
+        and cover >= MIN_COVER
+        and order >= MIN_ORDER
+    )
     return Verdict(len(common), round(cover, 4), round(order, 4), ok)
+
+
+def is_specific(token: str) -> bool:
+    """A date, a URL, or a number that is not a year (1900-2099)."""
+    if token.startswith(("d:", "u:")):
+        return True
+    if token.startswith("n:"):
+        value = token[2:]
+        return not (value.isdigit() and len(value) == 4 and value[:2] in ("19", "20"))
+    return False
 
 
 def within_window(a: str | None, b: str | None, days: int = WINDOW_DAYS) -> bool:

@@ -305,7 +305,7 @@ def test_events_calendar_rest_events_keep_their_real_times_and_venues(crawled, s
         if "/" in event["timezone"]:  # an IANA zone; "UTC+0" is a manual WordPress offset
             assert row["timezone"] == event["timezone"]
         if urls[event["url"]] > 1:
-            continue  # several events at one URL (a "#register" link): see the xfail below
+            continue  # several events at one URL (a "#register" link): see the test below
         assert row["title"] == text(event["title"])
         # start_date/end_date are the site's local wall time, in the event's timezone
         assert row["start"][:16] == event["start_date"][:16].replace(" ", "T")
@@ -327,15 +327,6 @@ def test_every_occurrence_of_a_recurring_event_is_its_own_item(crawled, source, 
     assert set(items_of(conn, source)) == {e["url"] for e in tribe_events(host)}
 
 
-SHARED_URL_MERGED = (
-    "pipelines/dedupe.py matches an item by any of its URLs first: two occurrences of "
-    "beltline.org's bike tour (Tribe ids 65649 and 65650, a week apart) share one "
-    "registration URL and become one item, although their CMS ids and starts differ "
-    "(issue 15: recurring events kept apart)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SHARED_URL_MERGED)
 def test_events_sharing_one_url_stay_apart(crawled):
     conn, _ = crawled
     events = tribe_events("beltline.org")
