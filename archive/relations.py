@@ -137,8 +137,8 @@ def check_reposts(
     `similarity.is_repost`. Most similar first. An item whose body is too short to compare
     has no signature (an earlier one is removed) and no matches.
     """
-    shingle_set = similarity.shingles(body)
-    values = similarity.signature(shingle_set)
+    shingle_set = similarity.cached_shingles(body)
+    values = similarity.cached_signature(body)
     db.execute("delete from item_anchors where item_id = ?", [item_id])
     if values is None:
         db.execute("delete from item_signatures where item_id = ?", [item_id])
@@ -151,7 +151,7 @@ def check_reposts(
     for other, (other_source, other_kind, other_body) in _bodies(db, sorted(candidates)).items():
         if not _could_be_reposts((source, kind), (other_source, other_kind)):
             continue
-        same, score = similarity.is_repost(shingle_set, similarity.shingles(other_body))
+        same, score = similarity.is_repost(shingle_set, similarity.cached_shingles(other_body))
         if same:
             matches.append(Match(other, round(score, 4)))
     db.execute(
@@ -484,7 +484,7 @@ def _title_share(a: str | None, b: str | None) -> float:
 
 
 def same_item_elsewhere(
-    db: sqlite_utils.Database, index: RepostIndex, item: dict[str, Any]
+    db: sqlite_utils.Database, item: dict[str, Any]
 ) -> tuple[str, float] | None:
     """The archived item of the same source (and kind and language) that this one is the
     same article as, at another URL; with the Jaccard index of their bodies.
@@ -495,14 +495,12 @@ def same_item_elsewhere(
     """
     if item.get("kind", "news") == "event":
         return None
-    shingle_set = similarity.shingles(item.get("body"))
-    values = similarity.signature(shingle_set)
-    if values is None:
+    shingle_set = similarity.cached_shingles(item.get("body"))
+    if len(shingle_set) < similarity.MIN_SHINGLES:
         return None
-    index.refresh(db)
-    candidates = set(index.candidates(values)) | set(
-        anchor_candidates(db, similarity.anchors(shingle_set))
-    )
+    # Jaccard >= SAME_ITEM_THRESHOLD shares about a third of its anchors (twenty in a
+    # 300-word text): the anchors alone find these candidates, no LSH query needed.
+    candidates = set(anchor_candidates(db, similarity.anchors(shingle_set)))
     if not candidates:
         return None
     marks = ",".join("?" * len(candidates))
@@ -519,7 +517,7 @@ def same_item_elsewhere(
             continue
         if _title_share(item.get("title"), title) < SAME_TITLE_SHARE:
             continue
-        theirs = similarity.shingles(body)
+        theirs = similarity.cached_shingles(body)
         score = similarity.jaccard(shingle_set, theirs)
         contained = (
             min(len(shingle_set), len(theirs)) >= similarity.MIN_CONTAINED_SHINGLES

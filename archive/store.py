@@ -120,7 +120,7 @@ class Archive:
     def same_item_elsewhere(self, item: dict[str, Any]) -> tuple[str, float] | None:
         """The archived item of the same source this one is the same article as, at
         another URL (archive/relations.py `same_item_elsewhere`), with their Jaccard."""
-        return relations.same_item_elsewhere(self.db, self.reposts, item)
+        return relations.same_item_elsewhere(self.db, item)
 
     def event_identity(self, item_id: str) -> tuple[str | None, str | None, str | None] | None:
         """(kind, start, cms_id) of an archived item: what tells two occurrences of a

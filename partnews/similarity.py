@@ -181,3 +181,19 @@ def anchors(shingle_set: Iterable[str]) -> list[int]:
         if value % ANCHOR_MODULUS == 0:
             found.add(value)
     return sorted(found)
+
+
+# One item's text is compared twice in a save (dedupe looks for the same article at
+# another URL, then the archive for reposts), and a candidate's text once per new item
+# that proposes it: the last texts' shingles and signatures are kept, not recomputed.
+@lru_cache(maxsize=512)
+def cached_shingles(text: str | None) -> frozenset[str]:
+    """`shingles` of the text, remembered for the last 512 texts."""
+    return shingles(text)
+
+
+@lru_cache(maxsize=64)
+def cached_signature(text: str | None) -> np.ndarray | None:
+    """`signature` of the text's shingles, remembered for the last 64 texts (read-only:
+    callers must not modify the array)."""
+    return signature(cached_shingles(text))

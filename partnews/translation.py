@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from partnews.text import matching_form
 
@@ -83,15 +84,25 @@ _NUMBER_RE = re.compile(
     r"(?:\s*(?:€|\$|eur)?\s*([A-Za-zé]{1,9})\b)?",
     re.IGNORECASE,
 )
+# Web addresses (with a scheme or "www."), e-mail hosts, and the ends of bare domains of
+# common TLDs; every alternative starts with a literal, so the scan stays linear.
 _URL_RE = re.compile(
-    r"\b(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(/\S*)?", re.I
+    r"(?:https?://|www\.)(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})(/[^\s)\]>\"'»”]*)?"
+    r"|@([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})"
+    r"|\.(?:com|org|net|fr|gov|eu|de|io|us|info)\b",
+    re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
+_HOST_TAIL_RE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*$", re.IGNORECASE)
+# Words that start with a capital (Latin scripts): the candidates for names.
+_CAPITAL_RE = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'-]*")
 # What opens a sentence: its start, a full stop, a question or exclamation mark, a colon,
 # an opening quote, a bullet, or a line break.
 _OPENER_RE = re.compile(r"(?:^|[.!?:;«»\"“”„•\n]|\s[-–—]\s)\s*$")
-_DAY_MONTH_RE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th|\.)?\s+([^\W\d_]+)")
-_MONTH_DAY_RE = re.compile(r"\b([^\W\d_]+)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[%\d])")
+# A day number, with what may make it a date: the word before ("July 13", "May 13th")
+# or after ("13 juillet", "13. Juli", "1er avril"). Digit-led, so the scan is fast.
+_DAY_RE = re.compile(r"(?<!\d)(\d{1,2})(?:er|st|nd|rd|th|\.)?(?![\d%,.]\d)")
+_WORD_AFTER_RE = re.compile(r"\s+([^\W\d_]{3,9})")
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_]{3,9})\.?\s+$")
 
 
 @dataclass(frozen=True)
@@ -128,38 +139,55 @@ def _canonical(value: float) -> str:
 def _date_tokens(text: str) -> list[tuple[int, str]]:
     """(position, 'd:MM-DD') for "13 July", "13 juillet", "13. Juli", "July 13", "May 13th"."""
     tokens = []
-    for match in _DAY_MONTH_RE.finditer(text):
-        day, month = match.group(1), matching_form(match.group(2))
-        if month in _MONTHS and 1 <= int(day) <= 31:
-            tokens.append((match.start(), f"d:{_MONTHS[month]:02d}-{int(day):02d}"))
-    for match in _MONTH_DAY_RE.finditer(text):
-        month, day = matching_form(match.group(1)), match.group(2)
-        if month in _MONTHS and 1 <= int(day) <= 31:
-            tokens.append((match.start(), f"d:{_MONTHS[month]:02d}-{int(day):02d}"))
+    for match in _DAY_RE.finditer(text):
+        day = int(match.group(1))
+        if not 1 <= day <= 31:
+            continue
+        after = _WORD_AFTER_RE.match(text, match.end())
+        before = _WORD_BEFORE_RE.search(text[max(0, match.start() - 12) : match.start()])
+        for word in (after and after.group(1), before and before.group(1)):
+            month = _MONTHS.get(" ".join(_fold(word))) if word else None
+            if month:
+                tokens.append((match.start(), f"d:{month:02d}-{day:02d}"))
+                break
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> tuple[str, ...]:
+    """A word's matching form, split (names repeat: remembered)."""
+    return tuple(matching_form(word).split())
 
 
 def _name_tokens(text: str) -> list[tuple[int, str]]:
     """(position, 'w:<word>') for every capitalised word not opening a sentence, folded."""
     tokens = []
-    for match in _WORD_RE.finditer(text):
+    for match in _CAPITAL_RE.finditer(text):
         word = match.group()
         if not word[0].isupper() or _OPENER_RE.search(
             text[max(0, match.start() - 4) : match.start()]
         ):
             continue
-        for part in matching_form(word).split():
+        for part in _fold(word):
             if len(part) >= 3 and part not in _NOT_NAMES and part not in _MONTHS:
                 tokens.append((match.start(), "w:" + part))
     return tokens
 
 
 def _url_tokens(text: str) -> list[tuple[int, str]]:
-    """(position, 'u:<host/path>') for web addresses and e-mail hosts."""
-    return [
-        (m.start(), "u:" + m.group(1).casefold() + (m.group(2) or "").rstrip("/.,)").casefold())
-        for m in _URL_RE.finditer(text)
-    ]
+    """(position, 'u:<host/path>') for web addresses, e-mail hosts and bare domains."""
+    tokens = []
+    for m in _URL_RE.finditer(text):
+        if m.group(1) or m.group(3):
+            host = (m.group(1) or m.group(3)).casefold().removeprefix("www.")
+            path = (m.group(2) or "").rstrip("/.,;:").casefold()
+            tokens.append((m.start(), f"u:{host}{path}"))
+            continue
+        head = _HOST_TAIL_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if head and not text[max(0, m.start() - len(head.group()) - 1)].startswith(("/", "@")):
+            host = (head.group() + m.group()).casefold().removeprefix("www.")
+            tokens.append((m.start() - len(head.group()), f"u:{host}"))
+    return tokens
 
 
 def evidence(text: str | None) -> list[str]:
