@@ -204,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         f"precision {len(linked & truth) / max(len(linked), 1):.1%}, "
         f"recall {len(linked & truth) / max(len(truth), 1):.1%}"
     )
-    print(f"same-site copies found by text (generated items have none): {results['same_item']}")
+    print(
+        "items the same-site check matched to an earlier item of their own source (a "
+        f"generated repost of a repost returns to the first site): {results['same_item']}"
+    )
     print(
         f"whole run: {len(labelled):,} generated reposts, {label_recall:.1%} in their "
         f"original's story (an edit can leave less than {similarity.REPOST_THRESHOLD} Jaccard)"

@@ -174,15 +174,17 @@ def test_without_cms_ids_a_different_start_at_one_url_is_another_occurrence(arch
          "old host"),
     ],
 )  # fmt: skip
-def test_the_reason_two_urls_carry_one_item_is_read_from_their_shapes(first_url, second_url, reason):
+def test_why_two_urls_carry_one_item_is_read_from_their_shapes(first_url, second_url, reason):
     assert relations.url_variant_reason(first_url, second_url) == reason
 
 
 def test_a_reworded_copy_at_a_new_slug_is_the_same_item_with_its_reason(archive):
     first = save(archive, "provence_promotion", f"{PP}/en/news/sister-ports", ARTICLE)
-    reworded = ARTICLE.replace("twice a year", "two times each year").replace(
-        "ten years of experience", "a decade of practice"
-    ).replace("every month", "monthly")
+    reworded = (
+        ARTICLE.replace("twice a year", "two times each year")
+        .replace("ten years of experience", "a decade of practice")
+        .replace("every month", "monthly")
+    )
     reworded += "\n\nThe memorandum runs for five years and can be renewed."
     assert 0.3 <= len(five(ARTICLE) & five(reworded)) / len(five(ARTICLE) | five(reworded)) < 0.9
     again = save(archive, "provence_promotion", f"{PP}/en/news/sister-ports-shore-power", reworded)
