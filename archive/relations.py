@@ -441,6 +441,10 @@ def read_story(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any]]:
 # one site about one event stayed under 0.1 (the mirror's summit texts: 0.02).
 SAME_ITEM_THRESHOLD = 0.3
 SAME_TITLE_SHARE = 0.5
+# ...and, when both are dated, published at most this many days apart: a moved or
+# re-served article keeps its date, while a site's recurring posts (a monthly newsletter
+# with the same template and nearly the same title) are weeks apart.
+SAME_ITEM_DAYS = 7
 
 _LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:-[a-z]{2})?(/|$)", re.I)
 _ID_PATH = re.compile(r"/node/\d+/?$|/\?p=\d+|[?&](?:p|page_id|post|nid|id)=\d+")
@@ -505,13 +509,15 @@ def same_item_elsewhere(
         return None
     marks = ",".join("?" * len(candidates))
     rows = db.execute(
-        f"select id, title, body, cms_id, language from items where id in ({marks}) "
+        f"select id, title, body, cms_id, language, published from items where id in ({marks}) "
         f"and source = ? and kind = ?",
         [*sorted(candidates), item["source"], item.get("kind", "news")],
     ).fetchall()
     best = None
-    for other_id, title, body, cms_id, language in rows:
+    for other_id, title, body, cms_id, language, published in rows:
         if item.get("cms_id") and cms_id and item["cms_id"] != cms_id:
+            continue
+        if not translation.within_window(item.get("published"), published, SAME_ITEM_DAYS):
             continue
         if (language or None) != (item.get("language") or None):
             continue

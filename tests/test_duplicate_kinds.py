@@ -194,6 +194,15 @@ def test_a_reworded_copy_at_a_new_slug_is_the_same_item_with_its_reason(archive)
     assert archive.db["story_members"].count == 0, "not a repost story"
 
 
+def test_a_sites_monthly_posts_on_one_template_stay_separate_items(archive):
+    """Same template, nearly the same title, a month apart: not one article moved."""
+    march = save(archive, "sdfacc", f"{CHAMBER}/2024/03/01/newsletter/", ARTICLE,
+                 title="Chamber newsletter, March", published="2024-03-01")  # fmt: skip
+    april = save(archive, "sdfacc", f"{CHAMBER}/2024/04/01/newsletter/", ARTICLE + " April.",
+                 title="Chamber newsletter, April", published="2024-04-01")  # fmt: skip
+    assert march != april
+
+
 def test_a_second_cms_node_with_the_same_text_stays_a_repost_within_the_source(archive):
     first = save(archive, "provence_promotion", f"{PP}/en/news/a", ARTICLE, cms_id="drupal:node/1")
     again = save(archive, "provence_promotion", f"{PP}/en/news/b", ARTICLE + " More.",
