@@ -90,7 +90,11 @@ def is_same_item(a: Text, b: Text) -> bool:
         and similarity.containment(mine, theirs) >= similarity.CONTAINMENT_THRESHOLD
     )
     close = similarity.jaccard(mine, theirs) >= relations.SAME_ITEM_THRESHOLD or contained
-    return close and relations._title_share(a.title, b.title) >= relations.SAME_TITLE_SHARE
+    return (
+        close
+        and relations._title_share(a.title, b.title) >= relations.SAME_TITLE_SHARE
+        and translation.within_window(a.published, b.published, relations.SAME_ITEM_DAYS)
+    )
 
 
 def landed_same_item(a: Text, b: Text) -> bool:
