@@ -35,7 +35,8 @@ from partnews.text import matching_form
 # tokens in the same order. Chosen on real pairs (python -m bench translations, figures
 # in docs/benchmarks.md): the partners' translations covered 0.81-0.92 in order
 # 0.95-1.0; different articles about one event (press reports of the same results,
-# naming the same companies) covered 0.54 at most, and their order was 0.69 at most.
+# naming the same companies) covered 0.54 at most, and those covering more than half
+# kept at most 0.69 of their shared tokens in order.
 # The cover threshold sits between the two.
 MIN_SHARED = 6
 MIN_COVER = 0.65
