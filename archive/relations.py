@@ -17,6 +17,18 @@ earlier, by pipelines/dedupe.py). Two kinds of link are kept here:
   ``item_translations``; a translation not yet archived keeps its URL with a NULL
   ``translation_id`` until it arrives, so the crawl order does not matter.
 
+Issue 15 added (each section below says how it decides):
+
+* **edited reposts** by containment, found through content-defined *anchors*
+  (``item_anchors``) that the LSH cannot see at Jaccard 0.2;
+* **the same article at another URL of its site**, looked up for the dedupe pipeline
+  (`same_item_elsewhere`), with the reason read from the two URLs (`url_variant_reason`);
+* **recurring events**: occurrences stay separate items, linked as one series
+  (``event_series``);
+* **translations without hreflang**, from language-independent evidence
+  (partnews/translation.py, ``item_evidence``);
+* the original of a story by publication, then by arrival order (``item_arrivals``).
+
 Different articles about the same event share words but not 5-word runs, so they never
 join a story. The *story of an item* (its reposts, their translations, and so on) is
 read in one recursive query: `STORY_SQL` / `read_story`.
