@@ -32,7 +32,7 @@ from datasette.utils.asgi import asgi_static
 from markupsafe import Markup, escape
 
 from archive import charts
-from archive.relations import STORY_SQL
+from archive.relations import SERIES_SQL, STORY_SQL
 
 _WORD = re.compile(r"[^\s\"]+")
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
@@ -134,13 +134,15 @@ def _item_page(datasette, request):
         ).rows
         urls = (
             await db.execute(
-                "select url, relation, first_seen, last_seen from item_urls "
+                "select url, relation, reason, first_seen, last_seen from item_urls "
                 "where item_id = ? order by relation, url",
                 [item_id],
             )
         ).rows
         source = (await db.execute("select * from sources where id = ?", [item["source"]])).first()
         story = (await db.execute(STORY_SQL, {"item_id": item_id})).rows
+        # The other occurrences of a recurring event (issue 15: each its own item).
+        series = (await db.execute(SERIES_SQL, {"item_id": item_id})).rows
         item = dict(item)
         for name in ("authors", "categories", "tags", "sectors", "relevance_terms"):
             item[name] = json.loads(item[name]) if item.get(name) else []
@@ -160,6 +162,7 @@ def _item_page(datasette, request):
             "source": dict(source) if source else None,
             # The other copies and translations of this item (the item itself left out).
             "story": [dict(r) for r in story if r["id"] != item_id],
+            "series": [dict(r) for r in series if r["id"] != item_id],
         }
 
     return inner

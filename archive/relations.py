@@ -17,6 +17,18 @@ earlier, by pipelines/dedupe.py). Two kinds of link are kept here:
   ``item_translations``; a translation not yet archived keeps its URL with a NULL
   ``translation_id`` until it arrives, so the crawl order does not matter.
 
+Issue 15 added (each section below says how it decides):
+
+* **edited reposts** by containment, found through content-defined *anchors*
+  (``item_anchors``) that the LSH cannot see at Jaccard 0.2;
+* **the same article at another URL of its site**, looked up for the dedupe pipeline
+  (`same_item_elsewhere`), with the reason read from the two URLs (`url_variant_reason`);
+* **recurring events**: occurrences stay separate items, linked as one series
+  (``event_series``);
+* **translations without hreflang**, from language-independent evidence
+  (partnews/translation.py, ``item_evidence``);
+* the original of a story by publication, then by arrival order (``item_arrivals``).
+
 Different articles about the same event share words but not 5-word runs, so they never
 join a story. The *story of an item* (its reposts, their translations, and so on) is
 read in one recursive query: `STORY_SQL` / `read_story`.
@@ -24,15 +36,18 @@ read in one recursive query: `STORY_SQL` / `read_story`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import sqlite_utils
 
-from partnews import similarity
+from partnews import similarity, translation
 from partnews.text import matching_form
 
 ORIGINAL, REPOST = "original", "repost"
@@ -127,24 +142,29 @@ def check_reposts(
     kind: str,
     body: str | None,
 ) -> list[Match]:
-    """Store the item's signature and return the archived items it is a repost of.
+    """Store the item's signature and anchors; return the archived items it is a repost of.
 
-    Most similar first. An item whose body is too short to compare has no signature
-    (an earlier one is removed) and no matches.
+    Candidates come from the LSH (Jaccard) and from shared anchors (containment: a new
+    introduction, a print cut-down); each is confirmed on the exact shingles with
+    `similarity.is_repost`. Most similar first. An item whose body is too short to compare
+    has no signature (an earlier one is removed) and no matches.
     """
-    shingle_set = similarity.shingles(body)
-    values = similarity.signature(shingle_set)
+    shingle_set = similarity.cached_shingles(body)
+    values = similarity.cached_signature(body)
+    db.execute("delete from item_anchors where item_id = ?", [item_id])
     if values is None:
         db.execute("delete from item_signatures where item_id = ?", [item_id])
         return []
     index.refresh(db)
-    candidates = [c for c in index.candidates(values) if c != item_id]
+    item_anchors = similarity.anchors(shingle_set)
+    candidates = set(index.candidates(values)) | set(anchor_candidates(db, item_anchors))
+    candidates.discard(item_id)
     matches = []
-    for other, (other_source, other_kind, other_body) in _bodies(db, candidates).items():
+    for other, (other_source, other_kind, other_body) in _bodies(db, sorted(candidates)).items():
         if not _could_be_reposts((source, kind), (other_source, other_kind)):
             continue
-        score = similarity.jaccard(shingle_set, similarity.shingles(other_body))
-        if score >= similarity.REPOST_THRESHOLD:
+        same, score = similarity.is_repost(shingle_set, similarity.cached_shingles(other_body))
+        if same:
             matches.append(Match(other, round(score, 4)))
     db.execute(
         "insert or replace into item_signatures "
@@ -158,7 +178,26 @@ def check_reposts(
             similarity.to_bytes(values),
         ],
     )
+    db.conn.executemany(
+        "insert into item_anchors (anchor, item_id) values (?, ?)",
+        [(anchor, item_id) for anchor in item_anchors],
+    )
     return sorted(matches, key=lambda m: (-m.similarity, m.item_id))
+
+
+def anchor_candidates(db: sqlite_utils.Database, item_anchors: list[int]) -> list[str]:
+    """Archived items sharing at least MIN_SHARED_ANCHORS of these anchors (or all of
+    them, for a text with fewer)."""
+    if not item_anchors:
+        return []
+    need = min(similarity.MIN_SHARED_ANCHORS, len(item_anchors))
+    marks = ",".join("?" * len(item_anchors))
+    rows = db.execute(
+        f"select item_id from item_anchors where anchor in ({marks}) "
+        f"group by item_id having count(*) >= ?",
+        [*item_anchors, need],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def has_signature(db: sqlite_utils.Database, item_id: str) -> bool:
@@ -212,18 +251,21 @@ def join_story(
 def _assign_roles(db: sqlite_utils.Database, story_id: str) -> None:
     """The member published first is the original; each member's similarity is to it.
 
-    Undated members come last; among equal dates the one archived first wins.
+    Undated members come last; among equal dates the one archived first wins, by the
+    archive's insertion sequence (``item_arrivals``), not by ``first_seen``, whose
+    one-second resolution cannot order two items saved in the same second.
     """
     members = db.execute(
-        "select items.id, items.published, items.first_seen, items.body "
+        "select items.id, items.published, item_arrivals.seq, items.body "
         "from story_members join items on items.id = story_members.item_id "
+        "left join item_arrivals on item_arrivals.item_id = items.id "
         "where story_members.story_id = ?",
         [story_id],
     ).fetchall()
-    members.sort(key=lambda m: (m[1] is None, (m[1] or "")[:10], m[1] or "", m[2] or "", m[0]))
+    members.sort(key=original_order)
     original_id, *_, original_body = members[0]
     original = similarity.shingles(original_body)
-    for member_id, _published, _first_seen, body in members:
+    for member_id, _published, _seq, body in members:
         if member_id == original_id:
             role, score = ORIGINAL, 1.0
         else:
@@ -232,6 +274,25 @@ def _assign_roles(db: sqlite_utils.Database, story_id: str) -> None:
             "update story_members set role = ?, similarity = ? where item_id = ?",
             [role, score, member_id],
         )
+
+
+def original_order(member: tuple) -> tuple:
+    """Sort key of (id, published, arrival seq, ...): dated before undated, earliest day,
+    then earliest time, then first archived; an item with no arrival row comes last."""
+    member_id, published, seq = member[0], member[1], member[2]
+    return (
+        published is None,
+        (published or "")[:10],
+        published or "",
+        seq is None,
+        seq or 0,
+        member_id,
+    )
+
+
+def record_arrival(db: sqlite_utils.Database, item_id: str) -> None:
+    """Note that the item was archived now (once; later saves keep its place)."""
+    db.execute("insert or ignore into item_arrivals (item_id) values (?)", [item_id])
 
 
 # Teasers ---------------------------------------------------------------------------------
@@ -381,3 +442,233 @@ def read_story(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any]]:
     cursor = db.execute(STORY_SQL, {"item_id": item_id})
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# One article at several URLs of its site -------------------------------------------------
+
+# The same source's text at a second URL is the same item when its shingles match this
+# well (Jaccard), or when one contains the other (CONTAINMENT_THRESHOLD), and the titles
+# share at least SAME_TITLE_SHARE of their words. Measured (docs/benchmarks.md): a
+# re-edited copy at a new slug kept Jaccard 0.36 and its title; two different articles of
+# one site about one event stayed under 0.1 (the mirror's summit texts: 0.02).
+SAME_ITEM_THRESHOLD = 0.3
+SAME_TITLE_SHARE = 0.5
+# ...and, when both are dated, published at most this many days apart: a moved or
+# re-served article keeps its date, while a site's recurring posts (a monthly newsletter
+# with the same template and nearly the same title) are weeks apart.
+SAME_ITEM_DAYS = 7
+
+_LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:-[a-z]{2})?(/|$)", re.I)
+_ID_PATH = re.compile(r"/node/\d+/?$|/\?p=\d+|[?&](?:p|page_id|post|nid|id)=\d+")
+
+
+def url_variant_reason(kept: str | None, other: str | None) -> str | None:
+    """Why two URLs of one site carry the same item, from their shapes: "scheme",
+    "old host", "cms id" (``?p=123``, ``/node/1944``), "language prefix", "slug change";
+    several joined with "+"; None when either URL is missing or they are equal."""
+    if not kept or not other or kept == other:
+        return None
+    a, b = urlsplit(kept), urlsplit(other)
+    reasons = []
+    if a.scheme != b.scheme:
+        reasons.append("scheme")
+    if a.netloc.casefold().removeprefix("www.") != b.netloc.casefold().removeprefix("www."):
+        reasons.append("old host")
+    elif a.netloc.casefold() != b.netloc.casefold():
+        reasons.append("host alias")
+    full_a = a.path + ("?" + a.query if a.query else "")
+    full_b = b.path + ("?" + b.query if b.query else "")
+    if _ID_PATH.search(full_a) or _ID_PATH.search(full_b):
+        reasons.append("cms id")
+    elif full_a.rstrip("/") != full_b.rstrip("/"):
+        lang_a, lang_b = _LANGUAGE_PREFIX.match(a.path), _LANGUAGE_PREFIX.match(b.path)
+        path_a = a.path[lang_a.end(1) :] if lang_a else a.path
+        path_b = b.path[lang_b.end(1) :] if lang_b else b.path
+        if bool(lang_a) != bool(lang_b) and path_a.rstrip("/") == path_b.rstrip("/"):
+            reasons.append("language prefix")
+        elif path_a.rstrip("/") != path_b.rstrip("/"):
+            reasons.append("slug change")
+    return "+".join(reasons) or "same address"
+
+
+def _title_share(a: str | None, b: str | None) -> float:
+    """Share of the shorter title's words found in the other (matching form)."""
+    words_a, words_b = set(matching_form(a).split()), set(matching_form(b).split())
+    if not words_a or not words_b:
+        return 0.0
+    return len(words_a & words_b) / min(len(words_a), len(words_b))
+
+
+def same_item_elsewhere(
+    db: sqlite_utils.Database, item: dict[str, Any]
+) -> tuple[str, float] | None:
+    """The archived item of the same source (and kind and language) that this one is the
+    same article as, at another URL; with the Jaccard index of their bodies.
+
+    Two items that both carry a CMS id and differ in it are two CMS objects (an article
+    published again as a second node): never the same item. Events never match here: an
+    occurrence of a recurring event shares its text with the others.
+    """
+    if item.get("kind", "news") == "event":
+        return None
+    shingle_set = similarity.cached_shingles(item.get("body"))
+    if len(shingle_set) < similarity.MIN_SHINGLES:
+        return None
+    # Jaccard >= SAME_ITEM_THRESHOLD shares about a third of its anchors (twenty in a
+    # 300-word text): the anchors alone find these candidates, no LSH query needed.
+    candidates = set(anchor_candidates(db, similarity.anchors(shingle_set)))
+    if not candidates:
+        return None
+    marks = ",".join("?" * len(candidates))
+    rows = db.execute(
+        f"select id, title, body, cms_id, language, published from items where id in ({marks}) "
+        f"and source = ? and kind = ?",
+        [*sorted(candidates), item["source"], item.get("kind", "news")],
+    ).fetchall()
+    best = None
+    for other_id, title, body, cms_id, language, published in rows:
+        if item.get("cms_id") and cms_id and item["cms_id"] != cms_id:
+            continue
+        if not translation.within_window(item.get("published"), published, SAME_ITEM_DAYS):
+            continue
+        if (language or None) != (item.get("language") or None):
+            continue
+        if _title_share(item.get("title"), title) < SAME_TITLE_SHARE:
+            continue
+        theirs = similarity.cached_shingles(body)
+        score = similarity.jaccard(shingle_set, theirs)
+        contained = (
+            min(len(shingle_set), len(theirs)) >= similarity.MIN_CONTAINED_SHINGLES
+            and similarity.containment(shingle_set, theirs) >= similarity.CONTAINMENT_THRESHOLD
+        )
+        if (score >= SAME_ITEM_THRESHOLD or contained) and (best is None or score > best[1]):
+            best = (other_id, round(score, 4))
+    return best
+
+
+# Recurring events ------------------------------------------------------------------------
+
+
+def series_key(item: dict[str, Any]) -> str:
+    """What the occurrences of one recurring event share: source, title and text."""
+    text = item.get("body") or item.get("summary")
+    joined = "\n".join([item["source"], matching_form(item.get("title")), matching_form(text)])
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def link_series(db: sqlite_utils.Database, item_id: str, item: dict[str, Any], now: str) -> None:
+    """Put an event in the series of the source's events with its title and text.
+
+    A series exists once two occurrences (two items with different starts) share the key;
+    a lone event keeps a row too, so that its later occurrences join it.
+    """
+    if item.get("kind") != "event":
+        return
+    key = series_key(item)
+    db.execute(
+        "insert into event_series (item_id, series_id, source, start, linked_at) "
+        "values (?, ?, ?, ?, ?) on conflict(item_id) do update set "
+        "series_id = excluded.series_id, start = excluded.start",
+        [item_id, key, item["source"], item.get("start"), now],
+    )
+
+
+SERIES_SQL = """
+select items.id, items.title, items.url, event_series.start
+from event_series join items on items.id = event_series.item_id
+where event_series.series_id = (select series_id from event_series where item_id = :item_id)
+order by event_series.start, items.id
+"""
+
+
+def read_series(db: sqlite_utils.Database, item_id: str) -> list[dict[str, Any]]:
+    """Every occurrence of the item's series, the item included, by start."""
+    cursor = db.execute(SERIES_SQL, {"item_id": item_id})
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# Translations without hreflang -----------------------------------------------------------
+
+# An evidence token found in more items than this says nothing about which item is the
+# translation ("Provence", "2021"): it is not used to find candidates (it still counts
+# in the verdict).
+EVIDENCE_DF_CAP = 200
+# Candidates share at least this many of the rarer tokens.
+MIN_CANDIDATE_TOKENS = 3
+LANGUAGES = ("en", "fr", "de")
+
+
+def _remove_evidence(db: sqlite_utils.Database, item_id: str) -> None:
+    old = [r[0] for r in db.execute("select token from item_evidence where item_id = ?", [item_id])]
+    if old:
+        db.conn.executemany(
+            "update evidence_df set items = items - 1 where token = ?", [(t,) for t in old]
+        )
+        db.execute("delete from item_evidence where item_id = ?", [item_id])
+
+
+def link_translations_by_evidence(
+    db: sqlite_utils.Database, item_id: str, item: dict[str, Any], now: str
+) -> list[tuple[str, float]]:
+    """Record the item's evidence and link it to the archived items in other languages
+    that it translates (or that translate it); return [(other id, cover)].
+
+    Candidates share at least MIN_CANDIDATE_TOKENS tokens found in at most
+    EVIDENCE_DF_CAP items, are in another known language and published within the
+    window; `partnews.translation.compare` decides on their whole evidence.
+    """
+    _remove_evidence(db, item_id)
+    language = item.get("language")
+    tokens = translation.evidence(
+        translation.text_of(item.get("title"), item.get("body"), item.get("summary"))
+    )
+    if not tokens or language not in LANGUAGES:
+        return []
+    day = (item.get("published") or "")[:10] or None
+    db.conn.executemany(
+        "insert into item_evidence (item_id, token, language, day) values (?, ?, ?, ?)",
+        [(item_id, token, language, day) for token in tokens],
+    )
+    db.conn.executemany(
+        "insert into evidence_df (token, items) values (?, 1) "
+        "on conflict(token) do update set items = items + 1",
+        [(token,) for token in tokens],
+    )
+    marks = ",".join("?" * len(tokens))
+    rare = [
+        row[0]
+        for row in db.execute(
+            f"select token from evidence_df where token in ({marks}) and items <= ?",
+            [*tokens, EVIDENCE_DF_CAP],
+        )
+    ]
+    others = [code for code in LANGUAGES if code != language]
+    if len(rare) < MIN_CANDIDATE_TOKENS:
+        return []
+    rare_marks = ",".join("?" * len(rare))
+    candidates = db.execute(
+        f"select item_id, min(day) from item_evidence where language in (?, ?) "
+        f"and token in ({rare_marks}) group by item_id having count(*) >= ?",
+        [*others, *rare, MIN_CANDIDATE_TOKENS],
+    ).fetchall()
+    linked = []
+    for other_id, other_day in candidates:
+        if other_id == item_id or not translation.within_window(day, other_day):
+            continue
+        theirs = [
+            row[0]
+            for row in db.execute(
+                "select token from item_evidence where item_id = ? order by rowid", [other_id]
+            )
+        ]
+        verdict = translation.compare(tokens, theirs)
+        if verdict.is_translation:
+            _link_pair(db, item_id, other_id, "content", now)
+            db.execute(
+                "update item_translations set score = ? where evidence = 'content' and "
+                "((item_id = ? and translation_id = ?) or (item_id = ? and translation_id = ?))",
+                [verdict.cover, item_id, other_id, other_id, item_id],
+            )
+            linked.append((other_id, verdict.cover))
+    return linked

@@ -256,6 +256,51 @@ def _create_relation_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+def _create_duplicate_tables(db: sqlite_utils.Database) -> None:
+    """What the duplicate checks of issue 15 keep (archive/relations.py writes them).
+
+    * ``item_anchors``: each item's content-defined sample of shingles
+      (`partnews.similarity.anchors`), so that an edited repost (a new introduction, a
+      print cut-down) finds its original by containment, which the LSH misses.
+    * ``item_evidence`` and ``evidence_df``: each item's language-independent evidence
+      (`partnews.translation.evidence`) with its language and publication day, and in how
+      many items each token occurs, so that a translation on another site is found
+      without a model, from its rarer names and numbers.
+    * ``event_series``: the occurrences of a recurring event (one row per occurrence),
+      which stay separate items.
+    * ``item_arrivals``: the order in which items were first archived (``seq`` grows),
+      which breaks ties between story members published at the same time.
+    """
+    db["item_anchors"].create(
+        {"anchor": int, "item_id": str},
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["item_evidence"].create(
+        {"item_id": str, "token": str, "language": str, "day": str},
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    db["evidence_df"].create({"token": str, "items": int}, pk="token", if_not_exists=True)
+    db["event_series"].create(
+        {"item_id": str, "series_id": str, "source": str, "start": str, "linked_at": str},
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+        if_not_exists=True,
+    )
+    if not db["item_arrivals"].exists():
+        db.execute(
+            "create table item_arrivals (seq integer primary key autoincrement, "
+            "item_id text unique references items(id))"
+        )
+        # An archive from before: its items arrived in first_seen order (ties by rowid).
+        db.execute(
+            "insert into item_arrivals (item_id) select id from items order by first_seen, rowid"
+        )
+    _add_missing_columns(db["item_urls"], {"reason": str})
+    _add_missing_columns(db["item_translations"], {"score": float})
+
+
 def _create_incremental_tables(db: sqlite_utils.Database) -> None:
     """What an incremental night needs to know of the last one (crawler/incremental.py).
 
@@ -386,6 +431,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     _add_missing_columns(db["item_versions"], VERSION_COLUMNS)
     _create_relation_tables(db)
+    _create_duplicate_tables(db)
     _create_incremental_tables(db)
     db["captures"].create(CAPTURE_COLUMNS, pk="id", if_not_exists=True)
     db["rejects"].create(
@@ -427,6 +473,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "item_leads": [["source", "lead"]],
         "story_members": [["story_id"]],
         "item_translations": [["translation_id"], ["url"]],
+        "item_anchors": [["anchor"], ["item_id"]],
+        "item_evidence": [["language", "token"], ["item_id"]],
+        "event_series": [["series_id"]],
     }.items():
         for cols in columns:
             db[table].create_index(cols, if_not_exists=True)

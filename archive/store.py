@@ -123,6 +123,25 @@ class Archive:
         the candidates for a teaser and its article (id, kind, summary, body)."""
         return relations.items_with_lead(self.db, source, relations.lead_of(text))
 
+    def same_item_elsewhere(self, item: dict[str, Any]) -> tuple[str, float] | None:
+        """The archived item of the same source this one is the same article as, at
+        another URL (archive/relations.py `same_item_elsewhere`), with their Jaccard."""
+        return relations.same_item_elsewhere(self.db, item)
+
+    def event_identity(self, item_id: str) -> tuple[str | None, str | None, str | None] | None:
+        """(kind, start, cms_id) of an archived item: what tells two occurrences of a
+        recurring event apart."""
+        row = self.db.execute(
+            "select items.kind, events.start, items.cms_id from items "
+            "left join events on events.item_id = items.id where items.id = ?",
+            [item_id],
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def series(self, item_id: str) -> list[dict[str, Any]]:
+        """Every occurrence of the recurring event this item is one of (itself included)."""
+        return relations.read_series(self.db, item_id)
+
     def story(self, item_id: str) -> list[dict[str, Any]]:
         """The item and every item linked to it by reposts and translations."""
         return relations.read_story(self.db, item_id)
@@ -268,6 +287,7 @@ class Archive:
             if existing is None:
                 outcome, changed = NEW, None
                 row.update(first_seen=now, version=1)
+                relations.record_arrival(self.db, item_id)
             else:
                 version, first_seen, *old_values = existing
                 old = dict(zip(("content_hash", *VERSIONED_FIELDS), old_values, strict=True))
@@ -307,8 +327,10 @@ class Archive:
         """Translations always (a translation may have arrived since); reposts and the
         teaser lead when the text is new or was never compared."""
         relations.link_translations(self.db, item_id, item, now)
+        relations.link_series(self.db, item_id, item, now)
         if outcome == UNCHANGED and relations.has_signature(self.db, item_id):
             return
+        relations.link_translations_by_evidence(self.db, item_id, item, now)
         relations.record_lead(
             self.db, item_id, item["source"], item.get("body") or item.get("summary")
         )
@@ -322,15 +344,18 @@ class Archive:
         relation_of = {item.get("url"): "fetched", item.get("canonical_url"): "canonical"}
         for alt in item.get("alternate_urls") or []:
             relation_of.setdefault(alt, "alias")
+        cited = item.get("canonical_url") or item.get("url")
         for url, relation in relation_of.items():
             if not url:
                 continue
+            # Why this URL carries the item, from the URLs' shapes (slug change, ?p= id...).
+            reason = relations.url_variant_reason(cited, url)
             self.db.execute(
-                "insert into item_urls (url, item_id, relation, first_seen, last_seen) "
-                "values (?, ?, ?, ?, ?) "
+                "insert into item_urls (url, item_id, relation, first_seen, last_seen, reason) "
+                "values (?, ?, ?, ?, ?, ?) "
                 "on conflict(url) do update set last_seen = excluded.last_seen, "
-                "relation = excluded.relation",
-                [url, item_id, relation, now, now],
+                "relation = excluded.relation, reason = coalesce(excluded.reason, reason)",
+                [url, item_id, relation, now, now, reason],
             )
         # One canonical URL per item: an earlier one that is no longer it becomes an alias.
         self.db.execute(

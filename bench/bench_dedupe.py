@@ -24,6 +24,7 @@ from pathlib import Path
 
 from archive import relations
 from archive.store import Archive, _item_row, utc_now
+from bench import bench_pairs
 from bench.generate import generated_items_with_reposts
 from partnews import similarity
 from partnews.text import content_hash
@@ -47,7 +48,13 @@ def peak_rss_mb() -> float:
 def check_all(count: int, reference: int, sample: int) -> dict:
     """Archive count items, timing the near-duplicate check of each; the peak memory is
     read before anything else is held, so it is the archive's."""
-    results: dict = {"check_seconds": 0.0, "rss_start_mb": peak_rss_mb(), "candidates": {}}
+    results: dict = {
+        "check_seconds": 0.0,
+        "rss_start_mb": peak_rss_mb(),
+        "candidates": {},
+        "same_item": 0,
+        "check_cpu_seconds": 0.0,
+    }
     labelled: list[tuple[str, str]] = []  # (repost id, original id), from the generator
     ids: dict[int, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,12 +76,19 @@ def check_all(count: int, reference: int, sample: int) -> dict:
                         values = similarity.text_signature(item["body"])
                         found = index.candidates(values) if values is not None else []
                         results["candidates"][item_id] = set(found)
-                    start = time.perf_counter()
+                    start, cpu_start = time.perf_counter(), time.process_time()
+                    # The whole duplicate check of one item: the same article at another
+                    # URL of its site (dedupe), reposts by Jaccard and by containment,
+                    # and translations by cross-language evidence.
+                    if relations.same_item_elsewhere(db, item) is not None:
+                        results["same_item"] += 1
                     matches = relations.check_reposts(
                         db, index, item_id, item["source"], "news", item["body"]
                     )
                     relations.join_story(db, item_id, matches, now)
+                    relations.link_translations_by_evidence(db, item_id, item, now)
                     results["check_seconds"] += time.perf_counter() - start
+                    results["check_cpu_seconds"] += time.process_time() - cpu_start
         results["rss_after_checks_mb"] = peak_rss_mb()
         results["stories"] = dict(
             db.execute("select item_id, story_id from story_members").fetchall()
@@ -113,7 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", type=int, default=REFERENCE, help="pairwise reference")
     parser.add_argument("--sample", type=int, default=SAMPLE, help="pairwise sample")
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK}, to check it works")
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        help="instead: precision and recall of each relation on a directory of labelled "
+        "pairs (bench/bench_pairs.py)",
+    )
     args = parser.parse_args(argv)
+    if args.pairs:
+        return bench_pairs.main([str(args.pairs)])
     sizes = QUICK if args.quick else vars(args)
     count, reference, sample = sizes["items"], sizes["reference"], sizes["sample"]
     results = check_all(count, reference, sample)
@@ -160,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, ms in rows:
         print(f"| {label:<56} | {ms:>9.3f} | {ms / check_ms:>7.1f} |")
     print(
+        f"\nCPU time of the check (this process only, whatever else runs on the machine): "
+        f"{1000 * results['check_cpu_seconds'] / count:.3f} ms/item; load average at the "
+        f"end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    print(
         f"\npeak memory (RSS): {results['rss_after_checks_mb']:.0f} MB after the checks "
         f"({results['rss_start_mb']:.0f} MB at start)"
     )
@@ -176,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         f"- linked in one story: {len(linked)}, "
         f"precision {len(linked & truth) / max(len(linked), 1):.1%}, "
         f"recall {len(linked & truth) / max(len(truth), 1):.1%}"
+    )
+    print(
+        "items the same-site check matched to an earlier item of their own source (a "
+        f"generated repost of a repost returns to the first site): {results['same_item']}"
     )
     print(
         f"whole run: {len(labelled):,} generated reposts, {label_recall:.1%} in their "

@@ -20,6 +20,7 @@ Everything here is pure (no I/O); the archive stores the signatures (archive/rel
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -168,3 +169,76 @@ def new_lsh() -> MinHashLSH:
 def bucket_probability(similarity: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
     """Chance that two texts with this Jaccard index share an LSH bucket (the S-curve)."""
     return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+# Containment: edited reposts ------------------------------------------------------------
+#
+# A repost with a new introduction, or a print version cut down from the online article,
+# keeps most of the shorter text's 5-word runs but shares few with the longer one's
+# extra paragraphs: Jaccard falls to 0.2 while the share of the shorter text found in the
+# longer stays near 1. Two different articles about one event share almost no 5-word
+# run, so their containment stays as low as their Jaccard (measured: docs/benchmarks.md).
+
+# A copy counts as an edited repost when this share of the shorter text's shingles is in
+# the longer one...
+CONTAINMENT_THRESHOLD = 0.7
+# ...and the shorter text has at least this many shingles (a one-paragraph blurb found
+# inside a long article is a quotation, not a repost).
+MIN_CONTAINED_SHINGLES = 40
+
+# Anchors: the shingles whose CRC-32 is divisible by ANCHOR_MODULUS. The choice depends on
+# the shingle alone, so a text contained in another keeps its anchors inside the other's:
+# any repost with containment c shares about c x (its anchors) of them, whatever the
+# lengths. One text in 16 is an anchor: a 300-word article has about 19.
+ANCHOR_MODULUS = 16
+# Candidates share at least this many anchors (two guards against one stock phrase).
+MIN_SHARED_ANCHORS = 2
+
+
+def containment(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """|a ∩ b| / min(|a|, |b|): the share of the shorter text found in the longer one;
+    0.0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def is_repost(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> tuple[bool, float]:
+    """(whether two shingle sets are the same text lightly or heavily edited, the score).
+
+    Jaccard >= REPOST_THRESHOLD, or containment >= CONTAINMENT_THRESHOLD when the shorter
+    text is long enough to be an article of its own. The score is the Jaccard index (what
+    a story stores as ``similarity``)."""
+    score = jaccard(a, b)
+    if score >= REPOST_THRESHOLD:
+        return True, score
+    if min(len(a), len(b)) >= MIN_CONTAINED_SHINGLES and containment(a, b) >= CONTAINMENT_THRESHOLD:
+        return True, score
+    return False, score
+
+
+def anchors(shingle_set: Iterable[str]) -> list[int]:
+    """The shingles' content-defined sample (see ANCHOR_MODULUS), as signed 64-bit-safe
+    integers for SQLite, sorted."""
+    found = set()
+    for shingle in shingle_set:
+        value = zlib.crc32(shingle.encode("utf-8"))
+        if value % ANCHOR_MODULUS == 0:
+            found.add(value)
+    return sorted(found)
+
+
+# One item's text is compared twice in a save (dedupe looks for the same article at
+# another URL, then the archive for reposts), and a candidate's text once per new item
+# that proposes it: the last texts' shingles and signatures are kept, not recomputed.
+@lru_cache(maxsize=512)
+def cached_shingles(text: str | None) -> frozenset[str]:
+    """`shingles` of the text, remembered for the last 512 texts."""
+    return shingles(text)
+
+
+@lru_cache(maxsize=64)
+def cached_signature(text: str | None) -> np.ndarray | None:
+    """`signature` of the text's shingles, remembered for the last 64 texts (read-only:
+    callers must not modify the array)."""
+    return signature(cached_shingles(text))

@@ -26,7 +26,7 @@ from archive.store import Archive
 from partnews.text import matching_form, teaser_prefix_of
 from pipelines import CrawlerPipeline
 
-_RAW_NODE_PATH = re.compile(r"/node/\d+/?$")
+_RAW_NODE_PATH = re.compile(r"/node/\d+/?$|[?&](?:p|page_id)=\d+")
 
 
 def new_item_id(canonical_url: str) -> str:
@@ -34,7 +34,8 @@ def new_item_id(canonical_url: str) -> str:
 
 
 def url_preference(url: str) -> int:
-    """Lower is better: a CMS's raw node path is the worst URL to cite."""
+    """Lower is better: a CMS's raw node path (or WordPress ``?p=`` id) is the worst URL
+    to cite."""
     return 1 if _RAW_NODE_PATH.search(url) else 0
 
 
@@ -87,36 +88,83 @@ def _teaser_twin(item: dict, archive: Archive) -> tuple[str, bool] | None:
     return None
 
 
+def is_other_occurrence(item: dict, identity: tuple | None) -> bool:
+    """True when the archived item found at one of this event's URLs is another occurrence
+    of a recurring event: both events, and their CMS ids differ (when both have one) or,
+    without CMS ids, their starts differ. A moved event keeps its CMS id: same item."""
+    if item.get("kind") != "event" or identity is None:
+        return False
+    kind, start, cms_id = identity
+    if kind != "event":
+        return False
+    if item.get("cms_id") and cms_id:
+        return item["cms_id"] != cms_id
+    return bool(item.get("start") and start and item["start"] != start)
+
+
+def occurrence_id(item: dict) -> str:
+    """The stable id of an occurrence whose URL another occurrence already holds: its
+    URL with its CMS id (or start)."""
+    url = item.get("canonical_url") or item["url"]
+    return new_item_id(f"{url}#{item.get('cms_id') or item.get('start')}")
+
+
+def _find_archived(item: dict, archive: Archive) -> tuple[str | None, bool]:
+    """(the archived item this one is, whether it was found by its text at another URL
+    of the source rather than by URL, CMS id or content hash)."""
+    source = item["source"]
+    item_urls = [item["url"], item.get("canonical_url"), *(item.get("alternate_urls") or [])]
+    by_url = archive.item_id_for_urls(item_urls)
+    if by_url and is_other_occurrence(item, archive.event_identity(by_url)):
+        by_url = occurrence_id(item) if archive.item_text(occurrence_id(item)) else None
+    item_id = (
+        by_url
+        or archive.item_id_for_cms_id(source, item.get("cms_id"), item.get("language"))
+        or archive.item_id_for_content(source, item.get("content_hash"))
+    )
+    if item_id is not None:
+        return item_id, False
+    variant = archive.same_item_elsewhere(item)
+    return (variant[0], True) if variant else (None, False)
+
+
 def assign_item_id(item: dict, archive: Archive) -> dict:
     """Set ``item["id"]``: the archived item it duplicates, or a new stable id.
 
     When it duplicates an archived item, the archived citation URL is kept unless this
     copy's is better (a raw node path is worse than an alias, a teaser's URL worse than
     its article's), and this copy's other URLs become aliases. Text fields are merged
-    with `merge_copies`.
+    with `merge_copies`. A copy found by its text at another URL of the source (a slug
+    change, an old host) keeps the archived text unless its URL is the better one, so
+    that crawling both URLs never makes the item flip between the two texts.
+    An occurrence of a recurring event sharing its URL with another gets its own id.
     """
-    source = item["source"]
-    item_urls = [item["url"], item.get("canonical_url"), *(item.get("alternate_urls") or [])]
-    item_id = (
-        archive.item_id_for_urls(item_urls)
-        or archive.item_id_for_cms_id(source, item.get("cms_id"), item.get("language"))
-        or archive.item_id_for_content(source, item.get("content_hash"))
-    )
+    item_id, variant = _find_archived(item, archive)
     archived_is_teaser = False
     if item_id is None:
         twin = _teaser_twin(item, archive)
         if twin is None:
-            item["id"] = new_item_id(item.get("canonical_url") or item["url"])
+            url_id = new_item_id(item.get("canonical_url") or item["url"])
+            taken = item.get("kind") == "event" and is_other_occurrence(
+                item, archive.event_identity(url_id)
+            )
+            item["id"] = occurrence_id(item) if taken else url_id
             return item
         item_id, archived_is_teaser = twin
     item["id"] = item_id
     archived = archive.item_text(item_id)
     if archived is None:
         return item
-    merge_copies(item, archived)
     stored_url, stored_canonical = archived["url"], archived["canonical_url"]
     mine = item.get("canonical_url") or item["url"]
-    if archived_is_teaser or url_preference(mine) < url_preference(stored_canonical or stored_url):
+    better = url_preference(mine) < url_preference(stored_canonical or stored_url)
+    if variant and not better:
+        for name in (*TEXT_KEPT, "content_hash"):
+            if archived.get(name) is not None:
+                item[name] = archived[name]
+    else:
+        merge_copies(item, archived)
+    if archived_is_teaser or better:
         alternates = list(item.get("alternate_urls") or [])
         for url in (stored_url, stored_canonical):
             if url and url not in alternates and url not in (item["url"], mine):
@@ -129,6 +177,10 @@ def assign_item_id(item: dict, archive: Archive) -> dict:
             alternates.append(url)
     item.update(alternate_urls=alternates, url=stored_url, canonical_url=stored_canonical)
     return item
+
+
+# The archived fields a same-site copy found by its text does not replace.
+TEXT_KEPT = ("title", "title_sort", "summary", "body", "published", "published_from", "modified")
 
 
 class DedupePipeline(CrawlerPipeline):

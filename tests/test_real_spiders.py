@@ -305,7 +305,7 @@ def test_events_calendar_rest_events_keep_their_real_times_and_venues(crawled, s
         if "/" in event["timezone"]:  # an IANA zone; "UTC+0" is a manual WordPress offset
             assert row["timezone"] == event["timezone"]
         if urls[event["url"]] > 1:
-            continue  # several events at one URL (a "#register" link): see the xfail below
+            continue  # several events at one URL (a "#register" link): see the test below
         assert row["title"] == text(event["title"])
         # start_date/end_date are the site's local wall time, in the event's timezone
         assert row["start"][:16] == event["start_date"][:16].replace(" ", "T")
@@ -327,15 +327,32 @@ def test_every_occurrence_of_a_recurring_event_is_its_own_item(crawled, source, 
     assert set(items_of(conn, source)) == {e["url"] for e in tribe_events(host)}
 
 
-SHARED_URL_MERGED = (
-    "pipelines/dedupe.py matches an item by any of its URLs first: two occurrences of "
-    "beltline.org's bike tour (Tribe ids 65649 and 65650, a week apart) share one "
-    "registration URL and become one item, although their CMS ids and starts differ "
-    "(issue 15: recurring events kept apart)"
+@pytest.mark.parametrize(
+    ("source", "host"), [("real_tec_pa", "dced.pa.gov"), ("real_tec_beltline", "beltline.org")]
 )
+def test_occurrences_of_a_real_recurring_event_are_linked_as_one_series(crawled, source, host):
+    """Issue 15: events repeating their title and description are one series of
+    separate items; different events are in different series."""
+    conn, _ = crawled
+    events = tribe_events(host)
+    repeated = Counter((text(e["title"]), e.get("description")) for e in events)
+    assert max(repeated.values()) > 1, "the real answer has recurring events"
+    rows = conn.execute(
+        "select items.title, event_series.series_id from items "
+        "join event_series on event_series.item_id = items.id where items.source = ?",
+        [source],
+    ).fetchall()
+    series_of_title: dict[str, set[str]] = {}
+    for title, series_id in rows:
+        series_of_title.setdefault(title, set()).add(series_id)
+    for (title, _description), count in repeated.items():
+        if count > 1 and sum(1 for t, _ in repeated if t == title) == 1:
+            assert len(series_of_title[title]) == 1, title
+            members = [r for r in rows if r[1] in series_of_title[title]]
+            assert len(members) == count, "every occurrence kept, in the series"
+    assert len({r[1] for r in rows}) == len(repeated), "one series per distinct event"
 
 
-@pytest.mark.xfail(strict=True, reason=SHARED_URL_MERGED)
 def test_events_sharing_one_url_stay_apart(crawled):
     conn, _ = crawled
     events = tribe_events("beltline.org")

@@ -217,7 +217,8 @@ def test_the_earliest_is_the_original_whatever_the_crawl_order(archive):
     assert rows[repost]["similarity"] == pytest.approx(exact_jaccard(ORIGINAL, REPOST), abs=1e-4)
 
 
-def test_a_repost_within_one_source_at_another_url_is_linked_too(archive):
+def test_the_same_article_at_another_url_of_its_site_is_one_item_not_a_story(archive):
+    """Issue 15: the source's own copy at a new slug is the same item, with the reason."""
     first = save_original(archive)
     again = save(
         archive,
@@ -225,11 +226,15 @@ def test_a_repost_within_one_source_at_another_url_is_linked_too(archive):
         f"{PP}/en/news/new-board-0",
         REPOST,
         title="New board",
-        published="2017-09-01",
+        published="2017-07-14",
     )
-    assert first != again
-    rows = members(archive)
-    assert rows[again]["story_id"] == rows[first]["story_id"]
+    assert exact_jaccard(ORIGINAL, REPOST) >= 0.3
+    assert first == again
+    assert members(archive) == {}, "not a repost story"
+    reasons = dict(archive.db.execute("select url, reason from item_urls").fetchall())
+    assert reasons[f"{PP}/en/news/new-board-0"] == "slug change"
+    item = archive.db.execute("select body, published from items").fetchone()
+    assert item == (ORIGINAL, "2017-07-13"), "the archived text stays: no flip-flop"
 
 
 def test_different_articles_about_the_same_event_are_never_linked(archive):
