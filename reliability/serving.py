@@ -45,7 +45,7 @@ def served(archive: Path, startup_seconds: float = 60) -> Iterator[str]:
         deadline = time.monotonic() + startup_seconds
         while True:
             try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                urllib.request.urlopen(base + "/-/metadata.json", timeout=1)
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
