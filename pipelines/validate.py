@@ -2,10 +2,11 @@
 
 An item needs a source, a kind (news or event), a web URL (parsed: http(s), a host, no
 space, CR, LF or control character) and a title with some text in it; an event also
-needs a start, and a start or end that looks like an ISO date must be a real one. Anything else missing is kept as NULL: a
-news item without a readable date is still archived (and counted in the run report).
-A rejected item is not lost: the run report writes it to the ``rejects`` table with its
-URL and the reason given here, and the crawl goes on.
+needs a start, and a start or end that looks like an ISO date must be a real one.
+Anything else missing is kept as NULL: a news item without a readable date is still
+archived (and counted in the run report). A rejected item is not lost: the run report
+writes it to the ``rejects`` table with its URL and the reason given here, and the crawl
+goes on.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def problems(item: dict) -> list[str]:
             impossible = impossible_iso_date(item.get(name))
             if impossible:
                 found.append(
-                    f"event {name} is not a real date ({impossible}): {impossible_value(item.get(name))}"
+                    f"event {name} is not a real date ({impossible}): "
+                    + impossible_value(item.get(name))
                 )
         status = item.get("status")
         if status is not None and status not in EVENT_STATUSES:
