@@ -32,7 +32,12 @@ from datasette.utils.asgi import asgi_static
 from markupsafe import Markup, escape
 
 from archive import charts
-from archive.hardening import harden_asgi, item_page_limits, limit_connection  # noqa: F401 (hooks)
+from archive.hardening import (  # noqa: F401 (hooks registered with this plugin)
+    harden_asgi,
+    item_page_limits,
+    limit_connection,
+    limit_errors,
+)
 from archive.relations import STORY_SQL
 
 _WORD = re.compile(r"[^\s\"]+")

@@ -18,6 +18,10 @@ archive/datasette_plugin.py) are:
   base URL, the Host is checked and ``Vary: Host`` set), and every ``.csv`` answer is
   rewritten cell by cell so that no cell is a live spreadsheet formula
   (archive/safe_csv.py);
+* custom SQL (``?sql=``, ``_where``) that calls FTS5's ``snippet``/``highlight`` is
+  refused with a 400 before it runs (`functions_called` compiles it to see);
+* ``handle_exception`` (`limit_errors`): a query stopped by a limit answers 400 saying
+  so, and an unexpected error answers 500 without echoing its message;
 * ``extra_template_vars`` (`item_page_limits`): the item page says when an item's text
   was shortened to the pipeline's limit (pipelines/normalize.py ``TEXT_LIMITS``).
 
@@ -30,13 +34,14 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from urllib.parse import parse_qs, urlsplit
+import threading
+from urllib.parse import parse_qs, quote, urlsplit
 
 from datasette import hookimpl
 
 from archive.safe_csv import CsvRewriter
 
-# Above the longest text the pipelines store (100,000 characters, at most 4 bytes each
+# Above the longest text the pipelines store (50,000 characters, at most 4 bytes each
 # in UTF-8), far below what makes one step slow.
 MAX_VALUE_BYTES = 1_000_000
 # A search phrase, not a program: `__contains`, `__like` and LIKE in SQL cost up to the
@@ -46,6 +51,12 @@ MAX_LIKE_PATTERN_BYTES = 100
 MAX_SQL_BYTES = 50_000
 # SQL functions refused at prepare time (the query is answered 400 "not authorized").
 REFUSED_FUNCTIONS = frozenset({"printf", "format"})
+
+# FTS5's snippet() and highlight() cost the square of the matches in one row, in one
+# step: over a long text, seconds that no time limit can cut (measured: 25 s for one
+# custom query on two items of 100,000 characters). The canned searches bound their
+# snippets; custom SQL and ``_where`` may not call them.
+REFUSED_IN_CUSTOM_SQL = frozenset({"snippet", "highlight"})
 
 BASE_URL_ENV = "PARTNEWS_BASE_URL"
 
@@ -145,6 +156,64 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
+class _AnyParameters(dict):
+    """Bindings for compiling a statement only: every named parameter is NULL."""
+
+    def __missing__(self, key):
+        return None
+
+
+_compilers: dict[str, sqlite3.Connection] = {}
+_compile_lock = threading.Lock()
+
+
+def functions_called(database_path: str, sql: str) -> set[str] | None:
+    """The SQL functions `sql` calls (lower case), found by compiling it, not running it
+    (EXPLAIN), on a read-only connection to the archive; None when it does not compile
+    (Datasette will then answer the error itself)."""
+    found: set[str] = set()
+
+    def record(action, arg1, arg2, database, trigger):
+        if action == sqlite3.SQLITE_FUNCTION and arg2:
+            found.add(arg2.lower())
+        return sqlite3.SQLITE_OK
+
+    with _compile_lock:
+        conn = _compilers.get(database_path)
+        if conn is None:
+            uri = f"file:{quote(database_path)}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+            conn.create_function("partnews_fts_query", 1, str)
+            conn.create_function("partnews_fts_prefix", 1, str)
+            _compilers[database_path] = conn
+        conn.set_authorizer(record)
+        try:
+            conn.execute("explain " + sql, _AnyParameters()).fetchall()
+        except (sqlite3.Error, ValueError):
+            return None
+        finally:
+            conn.set_authorizer(None)
+    return found
+
+
+def custom_sql_of(path: str, query_string: bytes, database: str) -> tuple[str, str] | None:
+    """(table or "", SQL) a request asks Datasette to run that is not a canned query:
+    ``?sql=`` on the database, or ``_where`` on a table; None otherwise."""
+    args = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    parts = [p for p in path.split("/") if p]
+    if not parts or parts[0].split(".")[0] != database:
+        return None
+    if len(parts) == 1 and args.get("sql"):
+        return "", args["sql"][0]
+    wheres = args.get("_where")
+    if len(parts) == 2 and wheres:
+        table = parts[1].rsplit(".", 1)[0]
+        condition = " and ".join(f"({w})" for w in wheres)
+        return table, f'select 1 from "{table}" where {condition}'
+    return None
+
+
 def _with_host(scope: dict, host: bytes, scheme: str | None) -> dict:
     headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"host"]
     headers.append((b"host", host))
@@ -197,12 +266,34 @@ def harden_asgi(datasette):
                         await send(message)
                     return
                 vary_host = True
+            refusal = _refuse_custom_sql(datasette, scope)
+            if refusal:
+                for message in _plain(400, refusal.encode()):
+                    await send(message)
+                return
             rewriter = CsvRewriter() if _is_csv(scope) else None
             await app(scope, receive, _hardened_send(send, rewriter, vary_host))
 
         return hardened
 
     return wrap
+
+
+def _refuse_custom_sql(datasette, scope: dict) -> str | None:
+    """Why the custom SQL of this request is refused, or None."""
+    custom = custom_sql_of(scope["path"], scope.get("query_string", b""), "partnews")
+    db = datasette.databases.get("partnews")
+    if custom is None or db is None or not db.path:
+        return None
+    called = functions_called(db.path, custom[1]) or set()
+    refused = sorted(called & REFUSED_IN_CUSTOM_SQL)
+    if not refused:
+        return None
+    return (
+        f"Refused: {', '.join(refused)}() cannot be used in custom SQL on this public archive "
+        "(its cost grows with the square of the matches in a text, beyond any time limit). "
+        "Use the search page, /partnews/search?q=..., which shows bounded snippets.\n"
+    )
 
 
 def _hardened_send(send, rewriter: CsvRewriter | None, vary_host: bool):
@@ -235,6 +326,30 @@ def _add_vary_host(headers: list) -> list:
                 headers[index] = (key, value + b", Host")
             return headers
     return headers + [(b"vary", b"Host")]
+
+
+@hookimpl(specname="handle_exception")
+def limit_errors(datasette, request, exception):
+    """A query stopped by a limit is a 400 that says so; any other unexpected error is a
+    500 that does not echo its message (it may hold a path; the server's log has it)."""
+    from datasette.handle_exception import handle_exception as default_handler
+    from datasette.utils.asgi import Base400
+    from datasette.views.base import DatasetteError
+
+    if isinstance(exception, Base400 | DatasetteError):
+        return None
+    if isinstance(exception, sqlite3.DataError | sqlite3.OperationalError):
+        replacement = DatasetteError(
+            f"Query refused: {exception} (this public archive bounds the work of one "
+            "request; see /partnews for what it offers).",
+            title="Query refused",
+            status=400,
+        )
+    else:
+        replacement = DatasetteError(
+            "Internal error: it has been logged.", title="Internal error", status=500
+        )
+    return default_handler(datasette, request, replacement)
 
 
 @hookimpl(specname="extra_template_vars")

@@ -37,7 +37,7 @@ _TEXT_FIELDS = ("summary", "body", "venue_name", "venue_address", "venue_city", 
 TEXT_LIMITS = {
     "title": 1_000,
     "summary": 10_000,
-    "body": 100_000,
+    "body": 50_000,
     "venue_name": 1_000,
     "venue_address": 1_000,
     "venue_city": 1_000,
