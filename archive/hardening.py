@@ -116,20 +116,23 @@ def limit_connection(conn):
 
 
 def unsupported_feed(extension: str, columns, required: set[str]):
-    """A 400 answer naming the missing columns, or None when the query can be a feed."""
-    from datasette.utils.asgi import Response
+    """A 400 answer naming the missing columns, or None when the query can be a feed.
 
+    A dict, not a Response: Datasette sets a canned query's Response to its own status
+    (200), but takes a dict's ``status_code``.
+    """
     from archive.feeds import missing_columns
 
     missing = missing_columns(columns, required)
     if not missing:
         return None
-    return Response.text(
-        f"This query cannot be shown as .{extension}: it lacks the columns "
+    return {
+        "status_code": 400,
+        "content_type": "text/plain; charset=utf-8",
+        "body": f"This query cannot be shown as .{extension}: it lacks the columns "
         f"{', '.join(missing)}. Feeds are made from queries that return them, such as "
         "/partnews/feed.atom, /partnews/new_since.atom and /partnews/upcoming_events.ics.\n",
-        status=400,
-    )
+    }
 
 
 def configured_base_url(datasette=None) -> str | None:
