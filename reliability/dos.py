@@ -4,9 +4,10 @@ with a plain reader's latency measured before and during it.
 `replay` first measures a reader alone (the home page and an item page in turn, one
 client, after one warm-up round) for `seconds`, then sends the attack again and again
 (`concurrent` copies at once, a round every `interval` seconds at most), at least
-`repeats` times and for at least `seconds`, while the same reader keeps reading. It reports each attack answer's status
-and duration, the reader's p95 unloaded and under attack, and the reader's errors. The
-server is the real `partnews serve` on 127.0.0.1 (reliability/serving.py).
+`repeats` times and for at least `seconds`, while the same reader keeps reading. It
+reports each attack answer's status and duration, the reader's p95 unloaded and under
+attack, and the reader's errors. The server is the real `partnews serve` on 127.0.0.1
+(reliability/serving.py).
 """
 
 from __future__ import annotations
