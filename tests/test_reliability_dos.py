@@ -289,3 +289,19 @@ def test_nothing_leaks_a_path_or_a_debug_page(site, archive):
     ).json()
     assert listed == [{"file": None}]
     record("dos_leaks", {"closed": statuses, "pages_checked": len(pages), "leaks": leaks})
+
+
+def test_the_item_page_says_when_its_text_was_shortened(site, archive):
+    conn = sqlite3.connect(archive)
+    ids = dict(
+        conn.execute(
+            "select case when length(body) = ? then 'long' else 'short' end, id from items",
+            [BODY_LIMIT],
+        )
+    )
+    conn.close()
+    long_page = httpx.get(f"{site}/partnews/items/{ids['long']}", timeout=30).text
+    short_page = httpx.get(f"{site}/partnews/items/{ids['short']}", timeout=30).text
+    assert "This text was shortened" in long_page
+    assert f"item_capture?item_id={ids['long']}" in long_page
+    assert "This text was shortened" not in short_page
