@@ -35,7 +35,7 @@ import os
 import re
 import sqlite3
 import threading
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from datasette import hookimpl
 
@@ -232,6 +232,14 @@ def _is_csv(scope: dict) -> bool:
     ).get("_format", [])
 
 
+def _is_closed(scope: dict) -> bool:
+    """True for a debug or introspection page, however its path is spelled (Datasette
+    routes on the raw path, so a percent-encoded spelling is checked too)."""
+    raw = scope.get("raw_path") or scope["path"].encode()
+    spellings = {scope["path"], unquote(raw.decode("latin-1"))}
+    return any(p.rstrip("/").removesuffix(".json") in CLOSED_PATHS for p in spellings)
+
+
 def _plain(status: int, body: bytes) -> list[dict]:
     return [
         {
@@ -252,8 +260,7 @@ def harden_asgi(datasette):
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            path = scope["path"].rstrip("/")
-            if path.removesuffix(".json") in CLOSED_PATHS:
+            if _is_closed(scope):
                 for message in _plain(404, _CLOSED_BODY):
                     await send(message)
                 return

@@ -430,3 +430,14 @@ async def test_refused_work_answers_400_saying_why(ds):
     assert snippet.status_code == 400 and "snippet" in snippet.text
     printf = await ds.client.get("/partnews.json", params={"sql": "select printf('%d', 1)"})
     assert printf.status_code == 400 and "not authorized" in printf.text
+
+
+@pytest.mark.parametrize(
+    "raw", [b"/-/versions.json", b"/-/%76ersions.json", b"/-/databases/", b"/-/plugins"]
+)
+def test_closed_pages_are_recognised_however_spelled(raw):
+    from urllib.parse import unquote
+
+    scope = {"path": unquote(raw.decode()), "raw_path": raw}
+    assert hardening._is_closed(scope)
+    assert not hardening._is_closed({"path": "/-/metadata.json", "raw_path": b"/-/metadata.json"})
