@@ -28,6 +28,7 @@ BENCHES: dict[str, str] = {
     "archive": "bench.bench_archive",
     "charts": "bench.bench_charts",
     "nightly": "bench.bench_nightly",
+    "safe_csv": "bench.bench_safe_csv",
 }
 
 
