@@ -441,3 +441,14 @@ def test_closed_pages_are_recognised_however_spelled(raw):
     scope = {"path": unquote(raw.decode()), "raw_path": raw}
     assert hardening._is_closed(scope)
     assert not hardening._is_closed({"path": "/-/metadata.json", "raw_path": b"/-/metadata.json"})
+
+
+def test_serve_builds_links_from_a_base_url():
+    from partnews.commands.serve import default_base_url, serve
+
+    assert default_base_url("127.0.0.1", 8001, None) == "http://127.0.0.1:8001"
+    assert default_base_url("0.0.0.0", 8001, None) is None  # the Host is checked instead
+    assert default_base_url("0.0.0.0", 80, "https://a.example/") == "https://a.example"
+    assert serve("unused.db", "127.0.0.1", 8001, "https://a.example/path") == 2
+    assert hardening.base_url_problem("ftp://a.example") is not None
+    assert hardening.base_url_problem("https://a.example:8443") is None
