@@ -53,7 +53,8 @@ bench: venv
 ## writes docs/reliability.md (about 10 minutes)
 RELIABILITY_TESTS := tests/test_boundaries.py tests/test_reliability_faults.py \
 	tests/test_reliability_hostile.py tests/test_reliability_fuzz.py tests/test_reliability_serving.py \
-	tests/test_reliability_crash.py tests/test_reliability_idempotency.py
+	tests/test_reliability_crash.py tests/test_reliability_idempotency.py \
+	tests/test_hardening.py tests/test_reliability_dos.py
 reliability: venv chromium
 	rm -rf test-output/reliability
 	PARTNEWS_LOAD_CLIENTS=50 PARTNEWS_LOAD_SECONDS=60 PARTNEWS_RELIABILITY_FULL=1 $(BIN)/pytest -q -p no:cacheprovider \

@@ -257,13 +257,21 @@ STORY_TIMELINE = Chart(
                     "x": {"field": "published", "type": "temporal"},
                     "color": {"field": "source", "type": "nominal", "title": "Source"},
                     "shape": {"field": "role", "type": "nominal", "title": "Role"},
-                    "tooltip": _tooltip(
-                        ("title", "nominal", "Title"),
-                        ("source", "nominal", "Source"),
-                        ("published", "nominal", "Published"),
-                        ("role", "nominal", "Role"),
-                        ("similarity", "quantitative", "Similarity"),
-                    ),
+                    # "published" is parsed as a date for x, so the tooltip must show it
+                    # as one (a nominal tooltip showed epoch milliseconds).
+                    "tooltip": [
+                        *_tooltip(("title", "nominal", "Title"), ("source", "nominal", "Source")),
+                        {
+                            "field": "published",
+                            "type": "temporal",
+                            "title": "Published",
+                            "format": "%Y-%m-%d",
+                        },
+                        *_tooltip(
+                            ("role", "nominal", "Role"),
+                            ("similarity", "quantitative", "Similarity"),
+                        ),
+                    ],
                 },
             },
         ],

@@ -32,6 +32,12 @@ from datasette.utils.asgi import asgi_static
 from markupsafe import Markup, escape
 
 from archive import charts
+from archive.hardening import (  # noqa: F401 (hooks registered with this plugin)
+    harden_asgi,
+    item_page_limits,
+    limit_connection,
+    limit_errors,
+)
 from archive.relations import SERIES_SQL, STORY_SQL
 
 _WORD = re.compile(r"[^\s\"]+")
@@ -181,8 +187,12 @@ def _feed_title(datasette, database, query_name, table, request) -> str:
 def _render_atom(datasette, request, database, table, query_name, rows, columns):
     from datasette.utils.asgi import Response
 
-    from archive.feeds import atom_feed
+    from archive.feeds import ATOM_COLUMNS, atom_feed
+    from archive.hardening import unsupported_feed
 
+    refusal = unsupported_feed("atom", columns, ATOM_COLUMNS)
+    if refusal is not None:
+        return refusal
     body = atom_feed(
         [dict(zip(columns, row, strict=False)) for row in rows],
         title=_feed_title(datasette, database, query_name, table, request),
@@ -194,8 +204,12 @@ def _render_atom(datasette, request, database, table, query_name, rows, columns)
 def _render_ics(datasette, request, database, table, query_name, rows, columns):
     from datasette.utils.asgi import Response
 
-    from archive.feeds import ics_calendar
+    from archive.feeds import ICS_COLUMNS, ics_calendar
+    from archive.hardening import unsupported_feed
 
+    refusal = unsupported_feed("ics", columns, ICS_COLUMNS)
+    if refusal is not None:
+        return refusal
     body = ics_calendar(
         [dict(zip(columns, row, strict=False)) for row in rows],
         name=_feed_title(datasette, database, query_name, table, request),

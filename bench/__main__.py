@@ -30,6 +30,7 @@ BENCHES: dict[str, str] = {
     "nightly": "bench.bench_nightly",
     "newscrawl": "bench.bench_newscrawl",
     "reprocess": "bench.bench_reprocess",
+    "safe_csv": "bench.bench_safe_csv",
 }
 
 

@@ -388,7 +388,7 @@ class Server:
         deadline = time.monotonic() + 600
         while True:
             try:
-                status, _ = self.get("/-/versions.json")
+                status, _ = self.get("/-/metadata.json")
                 if status == 200:
                     break
             except OSError:

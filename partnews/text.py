@@ -36,6 +36,28 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, no
 # non-joiner, joiner, word joiner, BOM/zero-width no-break space, and the soft hyphen.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
+# Characters that must never reach a reader, a feed or a calendar: bidirectional
+# controls (LRM, RLM, ALM, embeddings, overrides, isolates: "invoice\u202egpj.exe"
+# displays as "invoiceexe.jpg"), C0 and C1 controls other than the line break (XML 1.0
+# forbids most of them; a feed with one fails for every subscriber), Unicode
+# noncharacters (U+FFFE, U+FDD0...: not XML-compatible either) and lone surrogates.
+_UNSAFE_RE = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\x00-\x08\x0e-\x1f\x7f-\x9f"
+    "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    + "".join(
+        chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(1, 17)
+    )
+    + "]"
+)
+
+
+def strip_unsafe(text: str) -> str:
+    """`text` without bidirectional controls, control characters (line breaks, tabs,
+    CR and form feeds kept: `clean_text` makes them spaces or breaks) and noncharacters."""
+    return _UNSAFE_RE.sub("", text)
+
+
 # Spaces other than U+0020 (NBSP, the narrow NBSP of French typography, thin spaces, ...)
 # and tabs/form feeds: a plain space keeps the text readable and searchable.
 _ODD_SPACE_RE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -180,7 +202,7 @@ def _clean_once(text: str) -> str:
     text = _unescape(text)
     if not (FAST_PATHS and ftfy_would_keep(text)):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
-    text = _INVISIBLE_RE.sub("", text)
+    text = _UNSAFE_RE.sub("", _INVISIBLE_RE.sub("", text))
     text = _repair_lost_french_characters(text)
     return _tidy_whitespace(text)
 

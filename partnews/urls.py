@@ -47,8 +47,15 @@ TRACKING_PREFIXES = ("utm_",)
 
 # Invisible characters found pasted into slugs (a businews slug starts with
 # "%E2%80%8B"): zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen.
-_INVISIBLE_RAW_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_INVISIBLE_ENCODED_RE = re.compile(r"%E2%80%8[BCD]|%E2%81%A0|%EF%BB%BF|%C2%AD", re.IGNORECASE)
+# Bidirectional controls (LRM, RLM, ALM, the embeddings, overrides and isolates) go too:
+# "invoice%E2%80%AEgpj.exe" would display as "invoiceexe.jpg".
+_INVISIBLE_RAW_RE = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_INVISIBLE_ENCODED_RE = re.compile(
+    r"%E2%80%8[BCDEF]|%E2%81%A0|%EF%BB%BF|%C2%AD|%D8%9C|%E2%80%A[A-E]|%E2%81%A[6-9]",
+    re.IGNORECASE,
+)
 
 # A last path segment that names a file ("page.html", "report.pdf"): never add "/" to it.
 _FILE_NAME_RE = re.compile(r"\.[A-Za-z0-9]{0,4}[A-Za-z][A-Za-z0-9]{0,4}$")
@@ -116,7 +123,8 @@ def canonicalize_url(
       `_ga`, `igshid`, `amp` ... see TRACKING_PARAMETERS); other parameters kept and
       sorted, so `?tmpl=component&print=1` stays (a print view is a different page);
       a bare parameter gets an "=" (`?print` -> `?print=`), as w3lib writes it;
-    * zero-width characters removed from the path, raw or percent-encoded;
+    * zero-width characters and bidirectional controls removed from the path, raw or
+      percent-encoded;
     * percent-encoding normalised by w3lib: unreserved characters decoded ("%7E" -> "~"),
       others encoded in upper case, non-ASCII paths encoded as UTF-8; dot segments
       resolved;
@@ -273,11 +281,24 @@ def is_internal_host(host: str) -> bool:
     )
 
 
+_PORT_SUFFIX_RE = re.compile(r":(\d{1,5})$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """A registry host entry as (name, port): "x.org:8443" -> ("x.org", 8443)."""
+    match = _PORT_SUFFIX_RE.search(entry.strip())
+    if match is None:
+        return entry, None
+    return entry[: match.start()], int(match.group(1))
+
+
 def host_allowed(host: str, hosts: Iterable[str], domains: Iterable[str] = ()) -> bool:
     """True when `host` is one of `hosts` exactly, or one of `domains` or a subdomain of
-    one (Scrapy's ``allowed_domains`` convention); compared lower case, in IDNA."""
+    one (Scrapy's ``allowed_domains`` convention); compared lower case, in IDNA. A host
+    entry may name a port ("x.org:8443"); the port is `port_allowed`'s business."""
     host = _ascii_host(host)
-    if host in {_ascii_host(h) for h in hosts}:
+    if host in {_ascii_host(_split_port(h)[0]) for h in hosts}:
         return True
     return any(host == _ascii_host(d) or host.endswith("." + _ascii_host(d)) for d in domains if d)
 
@@ -290,7 +311,8 @@ def refusal_reason(url: str, hosts: Iterable[str], domains: Iterable[str] = ()) 
     ``no_host``, ``credentials`` ("user@host"), ``internal_address`` (localhost,
     loopback, private, link-local... see `is_internal_host`), ``ip_address`` (any other
     IP literal: the partners' sites are reached by name, so an address is never one of
-    them, even when listed), ``other_host`` (not one of `hosts`, nor under `domains`).
+    them, even when listed), ``other_host`` (not one of `hosts`, nor under `domains`),
+    ``port`` (not the scheme's default port, and not listed as "host:port" in `hosts`).
     Host names are not resolved: the allow-list is what keeps the crawler on the
     partners' sites. The local mirror is no exception: mirror requests keep the real
     host names, and crawler/mirror.py sends them to 127.0.0.1 below every middleware.
@@ -313,7 +335,63 @@ def refusal_reason(url: str, hosts: Iterable[str], domains: Iterable[str] = ()) 
         return "ip_address"
     if not host_allowed(hostname, hosts, domains):
         return "other_host"
+    if not port_allowed(parts, hosts):
+        return "port"
     return None
+
+
+def port_allowed(parts: SplitResult, hosts: Iterable[str]) -> bool:
+    """True when the URL uses its scheme's default port, or a port the registry lists
+    for its host ("x.org:8443" in the source's ``hosts``).
+
+    A scraped link or a redirect to another port of a partner's host (":22", ":6379")
+    reaches a service that is not the partner's website.
+    """
+    try:
+        port = parts.port
+    except ValueError:  # out of range or not a number
+        return False
+    scheme = parts.scheme.lower()
+    if port is None or port == DEFAULT_PORTS.get(scheme):
+        return True
+    host = _ascii_host(parts.hostname or "")
+    listed = (_split_port(entry) for entry in hosts)
+    return any(p == port and _ascii_host(name) == host for name, p in listed)
+
+
+# Characters no valid URL contains unencoded: ASCII controls, space, DEL, C1 controls.
+_URL_FORBIDDEN_RE = re.compile("[\x00-\x20\x7f-\x9f]")
+
+
+def web_url_problem(url: object) -> str | None:
+    """Why `url` is not a web link one can store and show, or None when it is one.
+
+    Parsed, not prefix-checked: an http(s) scheme, a host, a valid port, and no space,
+    CR, LF or other control character anywhere (a CRLF in a URL breaks the iCalendar
+    and HTTP lines it is written into).
+    """
+    if not isinstance(url, str) or not url:
+        return "empty"
+    text = url.strip()
+    found = _URL_FORBIDDEN_RE.search(text)
+    if found:
+        return f"contains a control character or space ({found.group()!r})"
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as error:
+        return f"cannot be parsed ({error})"
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return "not http(s)"
+    if not hostname:
+        return "no host"
+    return None
+
+
+def is_web_url(url: object) -> bool:
+    """True for an http(s) URL with a host and no control characters (`web_url_problem`)."""
+    return web_url_problem(url) is None
 
 
 def is_crawlable_url(url: str, allowed_hosts: Iterable[str]) -> bool:

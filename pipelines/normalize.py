@@ -27,6 +27,47 @@ logger = logging.getLogger(__name__)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TEXT_FIELDS = ("summary", "body", "venue_name", "venue_address", "venue_city", "organizer")
 
+# The most characters the archive stores of each text field. A real article's text is a
+# few thousand characters; a page of megabytes is an error or an attack, and every
+# search, snippet and LIKE over it costs time in proportion (issue 14: one 3.6 MB body
+# made a search run 229 s). The full response stays in the crawl's WARC file, and the
+# item page says when its text was shortened (archive/hardening.py). The archive's SQLite
+# connections refuse any value longer than archive.hardening.MAX_VALUE_BYTES, which these
+# caps stay well under (4 bytes a character at most in UTF-8).
+TEXT_LIMITS = {
+    "title": 1_000,
+    "summary": 10_000,
+    "body": 50_000,
+    "venue_name": 1_000,
+    "venue_address": 1_000,
+    "venue_city": 1_000,
+    "organizer": 1_000,
+}
+BODY_LIMIT = TEXT_LIMITS["body"]
+
+
+def capped(value: str | None, limit: int) -> str | None:
+    """At most `limit` characters of `value`, cut where it reaches the limit.
+
+    Cut exactly at the limit, so that a stored text of exactly `limit` characters is a
+    shortened one (the item page reads it so).
+    """
+    if value is None or len(value) <= limit:
+        return value
+    return value[:limit]
+
+
+def valid_iso(value: str | None) -> str | None:
+    """`value` when it is a real ISO 8601 date or date-time, else None (never a string
+    that only looks like a date: "2030-02-30" would break the calendar feeds)."""
+    if not value or not _ISO_DATE.match(value):
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
 
 def _source(source_id: str) -> Source | None:
     return load_sources().get(source_id)
@@ -71,9 +112,9 @@ def in_zone(iso: str | None, zone: str | None) -> str | None:
 def normalize_item(item: dict, source: Source | None) -> dict:
     """The normalised copy of one item (pure: no I/O, same input gives the same output)."""
     out = dict(item)
-    out["title"] = text.display_title(item.get("title"))
+    out["title"] = capped(text.display_title(item.get("title")), TEXT_LIMITS["title"])
     for name in _TEXT_FIELDS:
-        out[name] = text.clean_text(item.get(name))
+        out[name] = capped(text.clean_text(item.get(name)), TEXT_LIMITS[name])
     out["authors"] = [a for a in (text.display_title(x) for x in item.get("authors") or []) if a]
     out["categories"] = _clean_terms(item.get("categories"))
     out["tags"] = _clean_terms(item.get("tags"))
@@ -93,7 +134,7 @@ def normalize_item(item: dict, source: Source | None) -> dict:
             u, prefer_www=prefer_www
         )
         for code, u in (item.get("translations") or {}).items()
-        if u and str(u).startswith(("http://", "https://"))
+        if urls.is_web_url(u)
     }
 
     declared = language.normalize_language_tag(item.get("language")) or language.language_from_url(
@@ -122,17 +163,17 @@ def normalize_item(item: dict, source: Source | None) -> dict:
     out["modified"] = in_zone(out["modified"], zone)
     if item.get("kind") == "event":
         base = date.fromisoformat(out["published"][:10]) if out.get("published") else None
-        out["start"] = normalize_date(item.get("start"), source, lang=date_lang, base=base) or (
-            item.get("start") if _ISO_DATE.match(item.get("start") or "") else None
-        )
-        out["end"] = normalize_date(item.get("end"), source, lang=date_lang, base=base) or (
-            item.get("end") if _ISO_DATE.match(item.get("end") or "") else None
-        )
+        out["start"] = normalize_date(
+            item.get("start"), source, lang=date_lang, base=base
+        ) or valid_iso(item.get("start"))
+        out["end"] = normalize_date(
+            item.get("end"), source, lang=date_lang, base=base
+        ) or valid_iso(item.get("end"))
         out["timezone"] = item.get("timezone") or (source.timezone if source else None)
     # Links shown to readers must be web links: a scraped "javascript:" or "data:" URL
     # in a registration or image field is dropped, never rendered.
     for name in ("image", "registration_url"):
-        if item.get(name) and not str(item[name]).startswith(("http://", "https://")):
+        if item.get(name) and not urls.is_web_url(item[name]):
             out[name] = None
     out["title_sort"] = text.sort_key(out["title"])
     # An event's start is part of what it is: the occurrences of a recurring event share

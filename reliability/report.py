@@ -32,6 +32,9 @@ HOSTILE = "test_reliability_hostile"
 SERVING = "test_reliability_serving"
 CRASH = "test_reliability_crash"
 IDEMPOTENCY = "test_reliability_idempotency"
+DOS = "test_reliability_dos"
+DOS_SQL_TEST = "test_each_costly_request_ends_within_the_limit_and_the_reader_goes_on"
+DOS_SEARCH_TEST = "test_searches_end_within_the_limit"
 
 Results = Mapping[str, dict]
 
@@ -346,6 +349,87 @@ def latency_rows(results: Results, outcomes: list[Outcome], check: str, test: st
     return rows
 
 
+def _dos_verdict(outcomes: list[Outcome], case: str) -> str:
+    """The outcome of the one test that replayed `case` (SQL or search), in words."""
+    for test in (DOS_SQL_TEST, DOS_SEARCH_TEST):
+        mine = [o for o in outcomes if o.module == DOS and o.name == f"{test}[{case}]"]
+        if mine:
+            status = verdict(mine, DOS, f"{test}[{case}]")
+            return "passed" if status is None else status
+    return "no test outcome recorded"
+
+
+def dos_rows(results: Results, outcomes: list[Outcome]) -> list[str]:
+    """One row per costly request replayed against the served archive (issue 14)."""
+    dos = results.get("dos") or {}
+    rows = []
+    for name, case in sorted((dos.get("cases") or {}).items()):
+        alone, attacked = case.get("reader_unloaded") or {}, case.get("reader_under_attack") or {}
+        at_once = case.get("concurrent", 1)
+        rows.append(
+            f"| {_flat(name)} | {_flat(case.get('found_before', ''))} | {case['attacks']}"
+            f"{f' ({at_once} at once)' if at_once > 1 else ''}"
+            f" | {case['statuses']} | {case['longest_s']} | {alone.get('p95_ms', '—')} | "
+            f"{attacked.get('p95_ms', '—')} | {case.get('p95_ratio') or '—'} | "
+            f"{case['reader_errors']} | {_flat(_dos_verdict(outcomes, name), 200)} |"
+        )
+    if not rows:
+        status = verdict(outcomes, DOS, DOS_SQL_TEST)
+        rows.append(f"| costly requests | | | | | | | | | {status or 'no result recorded'} |")
+    return rows
+
+
+def dos_check_rows(results: Results, outcomes: list[Outcome]) -> list[str]:
+    """Feeds, CSV, Host and leaks on the served hostile archive (issue 14)."""
+    feeds, refused = results.get("dos_feeds") or {}, results.get("dos_feed_400") or {}
+    csvs, host, leaks = (results.get(k) or {} for k in ("dos_csv", "dos_host", "dos_leaks"))
+    checks = [
+        (
+            "feeds with a U+FFFE title, a CRLF URL, formula titles",
+            "test_feeds_stay_valid_with_every_case_in_them",
+            f"Atom entries {feeds.get('atom_entries')}, iCalendar events "
+            f"{feeds.get('ics_events')}: parsed as strict XML and by icalendar"
+            if feeds
+            else "",
+        ),
+        (
+            ".atom / .ics of queries without feed columns",
+            "test_feeds_of_other_queries_answer_400",
+            f"statuses {sorted(set((refused.get('statuses') or {}).values()))}" if refused else "",
+        ),
+        (
+            "CSV formula cells (Datasette's CSV and `partnews export`)",
+            "test_every_csv_has_inert_cells",
+            "cells made inert, per file: "
+            + ", ".join(f"{name} {count}" for name, count in sorted(csvs.items()))
+            + "; live formulas left: 0"
+            if csvs
+            else "",
+        ),
+        (
+            "Host header poisoning",
+            "test_links_do_not_follow_the_host_header",
+            f"{len(host.get('pages') or [])} pages asked with a foreign Host: it appeared "
+            f"{host.get('host_reflected')} times"
+            if host
+            else "",
+        ),
+        (
+            "debug pages and absolute paths",
+            "test_nothing_leaks_a_path_or_a_debug_page",
+            f"{len(leaks.get('closed') or {})} debug pages: statuses "
+            f"{sorted(set((leaks.get('closed') or {}).values()))}; pages showing the "
+            f"archive's path: {len(leaks.get('leaks') or [])} of {leaks.get('pages_checked')}"
+            if leaks
+            else "",
+        ),
+    ]
+    return [
+        f"| {label} | {_cell(verdict(outcomes, DOS, test), measured)} |"
+        for label, test, measured in checks
+    ]
+
+
 def render(results: Results, outcomes: list[Outcome], written_at: datetime) -> str:
     """The whole document, from the recorded results and the tests' outcomes only."""
     count = {s: sum(1 for o in outcomes if o.status == s) for s in _RANK}
@@ -389,6 +473,22 @@ def render(results: Results, outcomes: list[Outcome], written_at: datetime) -> s
             "load_with_slow_query",
             "test_a_slow_query_is_cut_by_the_time_limit_and_readers_go_on",
         ),
+        "",
+        "## A public archive one request cannot stall (issue 14)",
+        "",
+        "Each costly request replayed against the served hostile archive "
+        "(tests/test_reliability_dos.py), beside one plain reader (the home page and an "
+        "item page in turn), measured alone and then while the request repeats:",
+        "",
+        "| request | before the fix (review) | answers | statuses | longest (s) | "
+        "reader p95 alone (ms) | reader p95 under attack (ms) | ratio | reader errors | "
+        "outcome |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *dos_rows(results, outcomes),
+        "",
+        "| check | measured outcome |",
+        "|---|---|",
+        *dos_check_rows(results, outcomes),
         "",
         "## Known bugs found by these checks",
         "",

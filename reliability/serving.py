@@ -45,7 +45,7 @@ def served(archive: Path, startup_seconds: float = 60) -> Iterator[str]:
         deadline = time.monotonic() + startup_seconds
         while True:
             try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                urllib.request.urlopen(base + "/-/metadata.json", timeout=1)
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -57,4 +57,25 @@ def served(archive: Path, startup_seconds: float = 60) -> Iterator[str]:
             os.killpg(process.pid, signal.SIGTERM)  # the group this function started
         except ProcessLookupError:
             pass
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill_what_is_left(process.pid)
         process.wait(timeout=20)
+
+
+def _kill_what_is_left(group: int, grace_seconds: float = 10) -> None:
+    """SIGKILL the group this module started if any of it outlives SIGTERM: a Datasette
+    stuck in one long SQLite step does not stop on SIGTERM (issue 14)."""
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

@@ -129,3 +129,33 @@ def test_health_page_shows_each_source_night_by_night(page, site):
     assert "nights=14" in json_href
     strip = p.locator("#chart-health-strip svg").text_content()
     assert crawl_night(archive).isoformat()[5:] in strip, "the newest night is labelled"
+
+
+def test_the_story_timeline_tooltip_shows_a_date(page, site):
+    """Hovering a copy of a story shows its publication date as a date (it once showed
+    epoch milliseconds: the field is parsed as a date for the x axis)."""
+    import re
+    from datetime import date, timedelta
+
+    base, archive = site
+    with closing(sqlite3.connect(archive)) as conn:
+        days = {
+            published[:10]
+            for (published,) in conn.execute(
+                "select items.published from story_members "
+                "join items on items.id = story_members.item_id where published is not null"
+            )
+        }
+    p = page.page
+    p.goto(base + "/")
+    p.wait_for_function(SETTLED)
+    p.locator("#chart-story-timeline svg .mark-symbol.role-mark > path").first.hover(force=True)
+    tooltip = p.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    shown = re.search(r"Published\s+(\S+)", text)
+    assert shown, text
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", shown.group(1)), text
+    # the day as published, or a day next to it in the browser's timezone
+    near = {str(date.fromisoformat(d) + timedelta(days=k)) for d in days for k in (-1, 0, 1)}
+    assert shown.group(1) in near, (text, sorted(days))

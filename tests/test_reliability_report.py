@@ -213,3 +213,45 @@ def test_a_passing_run_renders_its_measured_numbers(tmp_path):
     ]
     assert "9 tests passed, 0 failed, 0 skipped" in markdown
     assert "FAILED" not in markdown
+
+
+DOS = "tests.test_reliability_dos"
+DOS_SQL = "test_each_costly_request_ends_within_the_limit_and_the_reader_goes_on"
+
+
+def dos_case(name: str, statuses: list[int], longest: float, ratio: float) -> dict:
+    return {
+        "case": name,
+        "found_before": "161 s",
+        "attacks": 4,
+        "concurrent": 1,
+        "statuses": statuses,
+        "longest_s": longest,
+        "reader_unloaded": {"requests": 12, "p95_ms": 100.0, "max_ms": 120.0},
+        "reader_under_attack": {"requests": 9, "p95_ms": 100.0 * ratio, "max_ms": 300.0},
+        "reader_errors": 0,
+        "p95_ratio": ratio,
+    }
+
+
+def test_each_costly_request_gets_its_row_with_its_own_outcome(tmp_path):
+    cases = {
+        "_where randomblob": dos_case("_where randomblob", [400], 0.06, 1.2),
+        "SQL instr": dos_case("SQL instr", [200], 0.05, 3.5),
+    }
+    markdown = write_run(
+        tmp_path,
+        faults_results(dos={"repeats": 3, "reader_seconds": 2.0, "cases": cases}),
+        PASSING
+        + [
+            (DOS, f"{DOS_SQL}[_where randomblob]", ""),
+            (DOS, f"{DOS_SQL}[SQL instr]", "failure:p95 ratio 3.5 over 2"),
+            (DOS, "test_every_csv_has_inert_cells", "skipped:no chromium"),
+        ],
+    )
+    passing = row(markdown, "_where randomblob")
+    assert passing[1:] == ["161 s", "4", "[400]", "0.06", "100.0", "120.0", "1.2", "0", "passed"]
+    failing = row(markdown, "SQL instr")
+    assert failing[-1].startswith("FAILED") and "p95 ratio 3.5" in failing[-1]
+    assert row(markdown, "CSV formula cells")[1].startswith("not run (skipped")
+    assert row(markdown, "Host header poisoning")[1].startswith("no test outcome recorded")

@@ -1,7 +1,8 @@
 """`partnews export`: full dumps of the archive as JSON Lines or CSV, with filters.
 
 Datasette streams every row as CSV but not as JSON; this command does both, with the
-event details joined to their items, for journalists who want the whole archive.
+event details joined to their items, for journalists who want the whole archive. In CSV,
+a cell a spreadsheet would run as a formula gets a leading "'" (archive/safe_csv.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.safe_csv import neutralise_cell
 from archive.schema import EVENT_COLUMNS, ITEM_COLUMNS
 
 EXAMPLE = """examples:
@@ -119,7 +121,9 @@ def run(args) -> int:
             for row in rows:
                 writer.writerow(
                     {
-                        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                        k: neutralise_cell(
+                            json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                        )
                         for k, v in row.items()
                     }
                 )
