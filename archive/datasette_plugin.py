@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from archive import charts
 from archive.relations import STORY_SQL
+from archive.search_page import search_routes  # noqa: F401 (its hook: the /-/search page)
 
 _WORD = re.compile(r"[^\s\"]+")
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
