@@ -362,6 +362,39 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.request.size))
 
 
+class Memo:
+    """What later pages of a search can reuse from earlier ones: the count and facets,
+    and the whole order of the matches. Only for an archive that cannot change while it
+    is served (Datasette opens it immutable); first pages never read it, so their cost
+    is always the real one. Least recently used entries go first."""
+
+    def __init__(self, entries: int = 16, max_order: int = 300_000):
+        self.entries, self.max_order = entries, max_order
+        self._data: dict[tuple, object] = {}
+
+    def get(self, key: tuple):
+        value = self._data.pop(key, None)
+        if value is not None:
+            self._data[key] = value
+        return value
+
+    def put(self, key: tuple, value) -> None:
+        self._data.pop(key, None)
+        self._data[key] = value
+        while len(self._data) > self.entries:
+            self._data.pop(next(iter(self._data)))
+
+
+def _memo_key(kind: str, parsed: ParsedQuery, request: SearchRequest) -> tuple:
+    return (
+        kind,
+        parsed.match(),
+        request.filters()[0],
+        tuple(sorted(request.filters()[1].items())),
+        request.sort if kind == "order" else "",
+    )
+
+
 def run_search(
     conn: sqlite3.Connection,
     request: SearchRequest,
@@ -369,22 +402,40 @@ def run_search(
     *,
     time_limit_ms: int | None = DEFAULT_TIME_LIMIT_MS,
     facets: bool = True,
+    memo: Memo | None = None,
 ) -> SearchResult:
-    """One page of a search, with the number of matches and the facet counts."""
+    """One page of a search, with the number of matches and the facet counts. With a
+    ``memo``, pages after the first reuse the count, facets and order found before."""
     parsed = parse_query(request.q, glossary if request.expand else None)
     result = SearchResult(request, parsed)
     if not parsed:
         return result
-    with time_limit(conn, time_limit_ms):
-        if facets:
-            result.total, result.facets = facet_counts(conn, parsed, request)
-        else:
-            result.total = count_matches(conn, parsed, request)
+    later = memo is not None and request.page > 1
+    counted = memo.get(_memo_key("count", parsed, request)) if later else None
+    if counted is not None and (counted[1] or not facets):
+        result.total, result.facets = counted
+    else:
+        with time_limit(conn, time_limit_ms):
+            if facets:
+                result.total, result.facets = facet_counts(conn, parsed, request)
+            else:
+                result.total = count_matches(conn, parsed, request)
+        if memo is not None:
+            memo.put(_memo_key("count", parsed, request), (result.total, result.facets))
     if request.offset >= result.total:
         return result
-    with time_limit(conn, time_limit_ms):
-        order = ranked_rowids if request.sort == "relevance" else dated_rowids
-        ranked = order(conn, parsed, request, request.size, request.offset)
+    order = ranked_rowids if request.sort == "relevance" else dated_rowids
+    if later and result.total <= memo.max_order:
+        key = _memo_key("order", parsed, request)
+        everything = memo.get(key)
+        if everything is None:
+            with time_limit(conn, time_limit_ms):
+                everything = order(conn, parsed, request, None)
+            memo.put(key, everything)
+        ranked = everything[request.offset : request.offset + request.size]
+    else:
+        with time_limit(conn, time_limit_ms):
+            ranked = order(conn, parsed, request, request.size, request.offset)
     with time_limit(conn, time_limit_ms):
         found = items_by_rowid(conn, [r for r, _ in ranked])
     words = parsed.highlight_words()

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
@@ -51,6 +52,20 @@ PARAMS = {
     "sort": "sort",
 }
 ATOM_ITEMS = 100
+# Pages after the first of a search reuse its count, facets and order (the archive is
+# served immutable), so paging to the last match costs a slice, not a new ranking.
+_MEMOS: dict[tuple, search.Memo] = {}
+
+
+def _memo(db) -> search.Memo:
+    """The memo of one served archive file (a file replaced on disk gets a new one)."""
+    path = Path(db.path).resolve() if db.path else None
+    key = (str(path), path.stat().st_mtime_ns if path and path.exists() else 0)
+    if key not in _MEMOS:
+        if len(_MEMOS) > 8:
+            _MEMOS.clear()
+        _MEMOS[key] = search.Memo()
+    return _MEMOS[key]
 
 
 def query_string(request: search.SearchRequest, **changes: Any) -> str:
@@ -188,10 +203,13 @@ async def search_view(datasette, request):
     if fmt == ".atom":
         return await _atom(datasette, db, request, wanted, glossary, limit_ms)
     names = await _sources(db)
+    memo = _memo(db)
     context: dict[str, Any] = {"search": wanted, "interrupted": False, "names": names}
     try:
         result = await db.execute_fn(
-            lambda conn: search.run_search(conn, wanted, glossary, time_limit_ms=limit_ms)
+            lambda conn: search.run_search(
+                conn, wanted, glossary, time_limit_ms=limit_ms, memo=memo
+            )
         )
         context.update(page_context(result, names, datasette.urls.path(PATH)))
     except search.SearchInterrupted:
