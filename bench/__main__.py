@@ -28,6 +28,7 @@ BENCHES: dict[str, str] = {
     "archive": "bench.bench_archive",
     "charts": "bench.bench_charts",
     "nightly": "bench.bench_nightly",
+    "search_quality": "bench.bench_search_quality",
 }
 
 
