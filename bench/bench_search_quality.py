@@ -125,18 +125,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(queries)} judged queries ({languages['en']} English, {languages['fr']} French) "
         f"over the demo archive ({items} items)\n"
     )
-    print("| query | language | relevant | recall@20 off | recall@20 on | nDCG@10 off | nDCG@10 on |")
+    print(
+        "| query | language | relevant | recall@20 off | recall@20 on | nDCG@10 off | nDCG@10 on |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|")
     for i, q in enumerate(queries):
         print(
             f"| {q.q} | {q.language} | {len(q.relevant)} | {off.recall[i]:.2f} | "
             f"{on.recall[i]:.2f} | {off.ndcg[i]:.3f} | {on.ndcg[i]:.3f} |"
         )
-    print()
+    print("\n| search | mean recall@20 | mean nDCG@10 |\n|---|---:|---:|")
     for label, scores in ((FIGURE_LABEL, on), (BASELINE_LABEL, off)):
         print(
-            f"{label}: mean recall@20 {statistics.mean(scores.recall):.3f}, "
-            f"mean nDCG@10 {statistics.mean(scores.ndcg):.3f}"
+            f"| {label} | {statistics.mean(scores.recall):.3f} | "
+            f"{statistics.mean(scores.ndcg):.3f} |"
         )
     better = sum(a > b for a, b in zip(on.recall, off.recall, strict=True))
     worse = sum(a < b for a, b in zip(on.recall, off.recall, strict=True))
