@@ -15,9 +15,7 @@ import unicodedata
 import pytest
 
 from archive.publish import datasette_app
-from bench.bench_archive import build_archive
 
-COUNT = 60_000
 SEARCHES = [
     ({"q": "provence", "source": "city_of_san_diego"}, "source = 'city_of_san_diego'"),
     ({"q": "programme", "source": "times_of_san_diego"}, "source = 'times_of_san_diego'"),
@@ -36,10 +34,8 @@ def fold_words(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    path = tmp_path_factory.mktemp("search60k") / "partnews.db"
-    build_archive(path, COUNT)
-    return path
+def archive(generated_archive_60k):
+    return generated_archive_60k
 
 
 @pytest.fixture(scope="module")
