@@ -10,8 +10,9 @@ run, `exact_top`), and the top-20 overlap between the two.
 Scores: FTS5's bm25 saturates one weighted frequency per phrase (10 × title hits + 4 ×
 summary hits + body hits) over the row's whole length. tantivy searches a ``weighted``
 field holding the title 10 times and the summary 4 times (same frequency; its length
-differs), takes the top K candidates, and FTS5's exact formula re-ranks them in Python
-(`exact_rerank`, with FTS5's own row count and average lengths). This is a
+differs), each word boosted by FTS5's idf over tantivy's, takes the top K candidates,
+and FTS5's exact formula re-ranks them in Python (`exact_rerank`, with FTS5's own row
+count and average lengths). This is a
 measurement, not the served search: tantivy is not a dependency of the project
 (install it with ``pip install tantivy==0.27.0`` to run this), and the bench is not in
 `python -m bench`'s registry.
@@ -123,13 +124,20 @@ def to_query(index, searcher, params: dict[str, str]):
     schema = index.schema
     request = request_from(params)
     parsed = parse_query(request.q, load_glossary() if request.expand else None)
+    total = searcher.num_docs
     must = []
     for term in parsed.terms:
         should = []
         for phrase in term.phrases():
             words = [_fold(w) for w in phrase]
             if len(words) == 1:
-                should.append(tantivy.Query.term_query(schema, "weighted", words[0], "freq"))
+                # FTS5's idf (clamped at 1e-6 for a word in more than half the rows) in
+                # place of tantivy's, which never falls under ln 2.
+                n = searcher.doc_freq("weighted", words[0])
+                idf_fts = max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6)
+                idf_tv = math.log(1 + (total - n + 0.5) / (n + 0.5))
+                clause = tantivy.Query.term_query(schema, "weighted", words[0], "freq")
+                should.append(tantivy.Query.boost_query(clause, idf_fts / idf_tv))
             else:
                 should.append(tantivy.Query.phrase_query(schema, "weighted", words))
         if not should:
