@@ -115,9 +115,7 @@ def test_paging_to_the_last_page_of_a_large_result(browser, generated_archive_60
             assert p.locator("nav.pagination .current").inner_text() == str(last)
             rows = p.locator("ol.search-results li.search-result")
             assert rows.count() == total - 20 * (last - 1)
-            assert p.locator("ol.search-results").get_attribute("start") == str(
-                20 * (last - 1) + 1
-            )
+            assert p.locator("ol.search-results").get_attribute("start") == str(20 * (last - 1) + 1)
             assert p.locator("nav.pagination a[rel=next]").count() == 0
             assert "City Of San Diego" not in p.locator("ol.search-results").inner_text()
             doc_screenshot(p, "search-last-page")
