@@ -232,3 +232,11 @@ async def test_items_table_page_shows_rows_before_column_descriptions(ds):
     assert html.index('<table class="rows-and-columns"') > details
     assert re.search(r"<details[^>]*partnews-columns[^>]*>\s*<summary>", html)
     assert "open" not in html[details : details + 60]
+
+
+@pytest.mark.parametrize("query", ["<script>alert(1)</script>", "'; DROP TABLE items; --", '"a"*'])
+async def test_hostile_queries_are_text(ds, query):
+    response = await ds.client.get("/-/search", params={"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert 'id="no-results"' in response.text or 'id="search-count"' in response.text
