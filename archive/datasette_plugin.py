@@ -39,6 +39,7 @@ from archive.hardening import (  # noqa: F401 (hooks registered with this plugin
     limit_errors,
 )
 from archive.relations import SERIES_SQL, STORY_SQL
+from archive.search_page import search_routes  # noqa: F401 (its hook: the /-/search page)
 
 _WORD = re.compile(r"[^\s\"]+")
 _MARKED = re.compile(r"\*\*(.+?)\*\*")

@@ -31,6 +31,7 @@ BENCHES: dict[str, str] = {
     "newscrawl": "bench.bench_newscrawl",
     "reprocess": "bench.bench_reprocess",
     "safe_csv": "bench.bench_safe_csv",
+    "search_quality": "bench.bench_search_quality",
 }
 
 

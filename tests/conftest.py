@@ -115,3 +115,14 @@ def crawled_archive(mirror, tmp_path_factory) -> Path:
     result = run_crawl(mirror.url, path)
     assert result.returncode == 0, result.stderr[-3000:]
     return path
+
+
+@pytest.fixture(scope="session")
+def generated_archive_60k(tmp_path_factory) -> Path:
+    """bench/bench_archive.py's generated archive at 60,000 items (about a minute to
+    build), shared by the search tests that page through large results (read-only use)."""
+    from bench.bench_archive import build_archive
+
+    path = tmp_path_factory.mktemp("generated60k") / "partnews.db"
+    build_archive(path, 60_000)
+    return path
