@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 EXAMPLE = """examples:
   partnews newscrawl data/cc-news/*.warc.gz
@@ -71,7 +72,14 @@ def run(args) -> int:
 
     locations = list(args.warcs)
     for month in args.month:
-        locations += month_files(month, args.base_url or CC_BASE)
+        try:
+            locations += month_files(month, args.base_url or CC_BASE)
+        except ValueError as error:  # not YYYY-MM
+            print(error, file=sys.stderr)
+            return 2
+        except OSError as error:  # the listing could not be fetched: nothing to resume
+            print(f"Cannot read the CC-NEWS listing of {month}: {error}", file=sys.stderr)
+            return 1
     if not locations:
         print("Nothing to read: give WARC files or --month YYYY-MM.")
         return 2
