@@ -105,6 +105,9 @@ def relink_translations(db: sqlite_utils.Database, item_id: str, item: dict, now
         stored = _stored_item(db, other)
         if stored is not None:
             relations.link_translations(db, other, stored, now)
+    # Translations without hreflang, from the new reading's evidence (as a crawl links them).
+    relations.link_translations_by_evidence(db, item_id, item, now)
+    relations.link_series(db, item_id, item, now)
 
 
 def rebuild_story(db: sqlite_utils.Database, index, item_id: str, item: dict, now: str) -> None:
