@@ -123,9 +123,28 @@ def _find_archived(item: dict, archive: Archive) -> tuple[str | None, bool]:
         or archive.item_id_for_content(source, item.get("content_hash"))
     )
     if item_id is not None:
-        return item_id, False
+        return item_id, bool(by_url) and _variant_at_alias(item, item_id, archive)
     variant = archive.same_item_elsewhere(item)
     return (variant[0], True) if variant else (None, False)
+
+
+def _variant_at_alias(item: dict, item_id: str, archive: Archive) -> bool:
+    """Whether a copy found by URL is a copy at one of the item's aliases (a same-site copy
+    that an earlier crawl found by its text, a slug it used to have): the text at the URL
+    the item cites is its text, and a copy at an alias never replaces it, or crawling both
+    URLs would make the item flip between two texts night after night. A teaser and its
+    article are left to `merge_copies`; an event's URLs are its occurrences'."""
+    archived = archive.item_text(item_id)
+    if archived is None or item.get("kind", "news") == "event":
+        return False
+    if archived.get("content_hash") == item.get("content_hash"):
+        return False
+    mine = item.get("canonical_url") or item["url"]
+    if mine in (archived["url"], archived["canonical_url"]):
+        return False
+    if not item.get("body") or not archived.get("body"):
+        return False
+    return not (is_teaser_of(item, archived) or is_teaser_of(archived, item))
 
 
 def assign_item_id(item: dict, archive: Archive) -> dict:

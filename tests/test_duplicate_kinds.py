@@ -194,6 +194,21 @@ def test_a_reworded_copy_at_a_new_slug_is_the_same_item_with_its_reason(archive)
     assert archive.db["story_members"].count == 0, "not a repost story"
 
 
+def test_crawling_both_urls_night_after_night_never_flips_the_items_text(archive):
+    old_url, new_url = f"{PP}/en/news/sister-ports", f"{PP}/en/news/sister-ports-shore-power"
+    reworded = ARTICLE.replace("twice a year", "two times each year").replace(
+        "every month", "monthly"
+    )
+    for night in range(3):
+        first = save(archive, "provence_promotion", old_url, ARTICLE)
+        second = save(archive, "provence_promotion", new_url, reworded)
+        assert first == second, f"night {night}"
+    assert archive.db["items"].count == 1
+    (body, version), = archive.db.execute("select body, version from items").fetchall()
+    assert "twice a year" in body, "the text at the cited URL is the item's text"
+    assert version == 1, "no version from a copy at an alias"
+
+
 def test_a_sites_monthly_posts_on_one_template_stay_separate_items(archive):
     """Same template, nearly the same title, a month apart: not one article moved."""
     march = save(archive, "sdfacc", f"{CHAMBER}/2024/03/01/newsletter/", ARTICLE,
