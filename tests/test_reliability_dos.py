@@ -147,8 +147,11 @@ def test_searches_end_within_the_limit(archive, reader_paths, case):
             base, case, reader_paths, seconds=READER_SECONDS, repeats=1, concurrent=3, timeout=10
         )
     _record_case(report)
+    # The full bar (this test runs in make reliability only): three searches at once end
+    # within twice the limit and leave the reader's p95 within twice its p95 alone.
     assert report["reader_errors"] == 0, report["reader_error_samples"]
-    assert report["longest_s"] < LIMIT_S * 5, report["answers"]
+    assert report["longest_s"] < LIMIT_S * 2, report["answers"]
+    assert report["p95_ratio"] is not None and report["p95_ratio"] <= 2, report
 
 
 # Feeds -----------------------------------------------------------------------------------
