@@ -31,7 +31,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import asgi_static
 from markupsafe import Markup, escape
 
-from archive import charts
+from archive import charts, search
 from archive.hardening import (  # noqa: F401 (hooks registered with this plugin)
     harden_asgi,
     item_page_limits,
@@ -50,7 +50,33 @@ STATIC_PREFIX = "/-/partnews-static/"
 
 
 def _terms(text: str | None) -> list[str]:
-    return _WORD.findall(text or "")
+    """The words searched: each once (case ignored), at most `search.MAX_TERMS`, so a
+    query cannot multiply its own cost by repeating a word (issue 14)."""
+    terms: dict[str, str] = {}
+    for word in _WORD.findall(text or ""):
+        terms.setdefault(word.casefold(), word)
+    return list(terms.values())[: search.MAX_TERMS]
+
+
+def snippet_of(summary: str | None, body: str | None, text: str | None, prefix: int = 0) -> str:
+    """The canned searches' snippet, marked with ``**``: the window of the summary or body
+    with most searched words, read from a bounded part of each text
+    (`search.SNIPPET_TEXT_LIMIT`), so its cost does not grow with a huge body the way
+    FTS5's snippet() does (issue 14). With *prefix*, a word that starts with a searched
+    word is marked too."""
+    words = frozenset(search.fold(w) for t in _terms(text) for w in search.tokens(t))
+    row = {"summary": summary, "body": body}
+    if prefix:
+        starts = tuple(words)
+        seen = " ".join(
+            (row[name] or "")[: search.SNIPPET_TEXT_LIMIT] for name in ("summary", "body")
+        )
+        words = frozenset(
+            w
+            for w in (search.fold(t) for part in seen.split() for t in search.tokens(part))
+            if w.startswith(starts)
+        )
+    return search.snippet_text(search.snippet(row, words))
 
 
 def fts_query(text: str | None) -> str:
@@ -68,6 +94,7 @@ def fts_prefix_query(text: str | None) -> str:
 def prepare_connection(conn):
     conn.create_function("partnews_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("partnews_fts_prefix", 1, fts_prefix_query, deterministic=True)
+    conn.create_function("partnews_snippet", 4, snippet_of, deterministic=True)
 
 
 def highlight(snippet: str) -> Markup:

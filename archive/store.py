@@ -391,6 +391,7 @@ class Archive:
     def finish_newscrawl_file(self, row: dict[str, Any]) -> None:
         """A WARC file's progress row: ``done`` files are skipped by the next run."""
         newscrawl.record_file(self.db, dict(row, finished=utc_now()))
+
     # Reprocessing (`partnews reprocess`, crawler/reprocess.py; table logic archive/reread.py)
 
     def reading_changes(self, item: dict[str, Any]) -> tuple[str, dict[str, tuple[Any, Any]]]:
@@ -622,4 +623,3 @@ def relevance_band(score: float | None) -> str | None:
 
 def _json_list(values: list[str] | None) -> str | None:
     return json.dumps(values, ensure_ascii=False) if values else None
-

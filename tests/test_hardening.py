@@ -452,3 +452,24 @@ def test_serve_builds_links_from_a_base_url():
     assert serve("unused.db", "127.0.0.1", 8001, "https://a.example/path") == 2
     assert hardening.base_url_problem("ftp://a.example") is not None
     assert hardening.base_url_problem("https://a.example:8443") is None
+
+
+def test_canned_searches_name_each_word_once_and_at_most_the_search_pages_cap():
+    from archive import search
+    from archive.datasette_plugin import fts_query
+
+    assert fts_query(" ".join(["lorem"] * 20)) == '"lorem"'
+    assert fts_query("Lorem lorem LOREM ipsum") == '"Lorem" "ipsum"'
+    many = " ".join(f"word{i}" for i in range(30))
+    assert fts_query(many).count('"') == 2 * search.MAX_TERMS
+
+
+def test_canned_search_snippets_read_a_bounded_part_of_the_text():
+    from archive import search
+    from archive.datasette_plugin import snippet_of
+
+    early = "shore power agreement signed in Marseille " + "filler " * 10
+    assert "**Marseille**" in snippet_of(None, early, "marseille")
+    late = "filler " * (search.SNIPPET_TEXT_LIMIT // 7 + 10) + "Marseille"
+    assert "**" not in snippet_of(None, late, "marseille"), "beyond the bound: not read"
+    assert "**biotechnologies**" in snippet_of("Les biotechnologies à Marseille", None, "biot", 1)

@@ -134,12 +134,6 @@ def test_each_costly_request_ends_within_the_limit_and_the_reader_goes_on(site, 
 @pytest.mark.skipif(
     not FULL, reason="make reliability only: a stuck search holds its server for minutes"
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="the canned searches' snippets are bounded by the search half of issue 14 "
-    "(another branch); with this branch alone a snippet over 50,000 characters of one "
-    "phrase still runs seconds",
-)
 @pytest.mark.parametrize("case", SEARCH_CASES, ids=[c.name for c in SEARCH_CASES])
 def test_searches_end_within_the_limit(archive, reader_paths, case):
     with served(archive) as base:  # its own server: a stuck search must not slow the rest
