@@ -266,6 +266,9 @@ def _create_duplicate_tables(db: sqlite_utils.Database) -> None:
       (`partnews.translation.evidence`) with its language and publication day, and in how
       many items each token occurs, so that a translation on another site is found
       without a model, from its rarer names and numbers.
+    * ``anchor_df``: in how many items each anchor occurs, so that an anchor most items
+      share (a site's boilerplate, a template's wording) finds no candidates: without it
+      the candidates of every item grow with the archive.
     * ``event_series``: the occurrences of a recurring event (one row per occurrence),
       which stay separate items.
     * ``item_arrivals``: the order in which items were first archived (``seq`` grows),
@@ -282,6 +285,13 @@ def _create_duplicate_tables(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["evidence_df"].create({"token": str, "items": int}, pk="token", if_not_exists=True)
+    if not db["anchor_df"].exists():
+        db["anchor_df"].create({"anchor": int, "items": int}, pk="anchor")
+        # An archive from before: its anchors' counts, from the anchors it holds.
+        db.execute(
+            "insert into anchor_df (anchor, items) "
+            "select anchor, count(*) from item_anchors group by anchor"
+        )
     db["event_series"].create(
         {"item_id": str, "series_id": str, "source": str, "start": str, "linked_at": str},
         pk="item_id",

@@ -10,6 +10,7 @@ of partnews.similarity, or read from the texts.
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from pathlib import Path
 
@@ -204,7 +205,7 @@ def test_crawling_both_urls_night_after_night_never_flips_the_items_text(archive
         second = save(archive, "provence_promotion", new_url, reworded)
         assert first == second, f"night {night}"
     assert archive.db["items"].count == 1
-    (body, version), = archive.db.execute("select body, version from items").fetchall()
+    ((body, version),) = archive.db.execute("select body, version from items").fetchall()
     assert "twice a year" in body, "the text at the cited URL is the item's text"
     assert version == 1, "no version from a copy at an alias"
 
@@ -364,4 +365,33 @@ def test_arrivals_are_backfilled_for_an_archive_made_before_them(tmp_path):
     archive.close()
     reopened = Archive(path)
     assert reopened.db["item_arrivals"].count == 1
+    reopened.close()
+
+
+def test_an_anchor_most_items_share_proposes_no_candidates(archive):
+    common, rare = 11, 22
+    db = archive.db
+    for n in range(relations.ANCHOR_DF_CAP + 1):
+        db.execute("insert into item_anchors (anchor, item_id) values (?, ?)", [common, f"i{n}"])
+    db.execute("insert into item_anchors (anchor, item_id) values (?, 'only')", [rare])
+    db.execute("insert into item_anchors (anchor, item_id) values (?, 'only')", [common])
+    db.execute("delete from anchor_df")
+    db.execute("insert into anchor_df select anchor, count(*) from item_anchors group by anchor")
+    assert relations.anchor_candidates(db, [common, rare]) == [], "one rare anchor is not two"
+    db.execute("insert into item_anchors (anchor, item_id) values (33, 'only')")
+    db.execute("insert into anchor_df values (33, 1)")
+    assert relations.anchor_candidates(db, [common, rare, 33]) == ["only"]
+
+
+def test_an_archive_from_before_gets_its_anchor_counts(tmp_path):
+    path = tmp_path / "old.db"
+    Archive(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("drop table anchor_df")
+    conn.executemany("insert into item_anchors values (?, ?)", [(5, "a"), (5, "b"), (6, "a")])
+    conn.commit()
+    conn.close()
+    reopened = Archive(path)
+    counts = dict(reopened.db.execute("select anchor, items from anchor_df").fetchall())
+    assert counts == {5: 2, 6: 1}
     reopened.close()
