@@ -58,7 +58,13 @@ def _terms(text: str | None) -> list[str]:
     return list(terms.values())[: search.MAX_TERMS]
 
 
-def snippet_of(summary: str | None, body: str | None, text: str | None, prefix: int = 0) -> str:
+def snippet_of(
+    title: str | None,
+    summary: str | None,
+    body: str | None,
+    text: str | None,
+    prefix: int = 0,
+) -> str:
     """The canned searches' snippet, marked with ``**``: the window of the summary or body
     with most searched words, read from a bounded part of each text
     (`search.SNIPPET_TEXT_LIMIT`), so its cost does not grow with a huge body the way
@@ -69,14 +75,20 @@ def snippet_of(summary: str | None, body: str | None, text: str | None, prefix: 
     if prefix:
         starts = tuple(words)
         seen = " ".join(
-            (row[name] or "")[: search.SNIPPET_TEXT_LIMIT] for name in ("summary", "body")
+            (part or "")[: search.SNIPPET_TEXT_LIMIT] for part in (title, summary, body)
         )
         words = frozenset(
             w
             for w in (search.fold(t) for part in seen.split() for t in search.tokens(part))
             if w.startswith(starts)
         )
-    return search.snippet_text(search.snippet(row, words))
+    pieces = search.snippet(row, words)
+    if not any(mark for _, mark in pieces) and title:
+        # Only the title matched: it is the snippet, as FTS5's snippet() would choose.
+        in_title = search.snippet({"summary": title}, words)
+        if any(mark for _, mark in in_title):
+            pieces = in_title
+    return search.snippet_text(pieces)
 
 
 def fts_query(text: str | None) -> str:
@@ -94,7 +106,7 @@ def fts_prefix_query(text: str | None) -> str:
 def prepare_connection(conn):
     conn.create_function("partnews_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("partnews_fts_prefix", 1, fts_prefix_query, deterministic=True)
-    conn.create_function("partnews_snippet", 4, snippet_of, deterministic=True)
+    conn.create_function("partnews_snippet", 5, snippet_of, deterministic=True)
 
 
 def highlight(snippet: str) -> Markup:

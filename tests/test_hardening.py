@@ -469,7 +469,11 @@ def test_canned_search_snippets_read_a_bounded_part_of_the_text():
     from archive.datasette_plugin import snippet_of
 
     early = "shore power agreement signed in Marseille " + "filler " * 10
-    assert "**Marseille**" in snippet_of(None, early, "marseille")
+    assert "**Marseille**" in snippet_of(None, None, early, "marseille")
     late = "filler " * (search.SNIPPET_TEXT_LIMIT // 7 + 10) + "Marseille"
-    assert "**" not in snippet_of(None, late, "marseille"), "beyond the bound: not read"
-    assert "**biotechnologies**" in snippet_of("Les biotechnologies à Marseille", None, "biot", 1)
+    assert "**" not in snippet_of(None, None, late, "marseille"), "beyond the bound: not read"
+    assert "**biotechnologies**" in snippet_of(
+        None, "Les biotechnologies à Marseille", None, "biot", 1
+    )
+    title_only = snippet_of("Provence at the fair", "A summary", "A body", "provence")
+    assert title_only == "**Provence** at the fair", "a title-only match shows the title"
