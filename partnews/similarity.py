@@ -231,9 +231,10 @@ def anchors(shingle_set: Iterable[str]) -> list[int]:
 # One item's text is compared twice in a save (dedupe looks for the same article at
 # another URL, then the archive for reposts), and a candidate's text once per new item
 # that proposes it: the last texts' shingles and signatures are kept, not recomputed.
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
 def cached_shingles(text: str | None) -> frozenset[str]:
-    """`shingles` of the text, remembered for the last 512 texts."""
+    """`shingles` of the text, remembered for the last 64 texts (a few megabytes: at
+    100,000 items 512 texts took the check past its 500 MB budget)."""
     return shingles(text)
 
 

@@ -154,7 +154,7 @@ def _date_tokens(text: str) -> list[tuple[int, str]]:
     return tokens
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _fold(word: str) -> tuple[str, ...]:
     """A word's matching form, split (names repeat: remembered)."""
     return tuple(matching_form(word).split())
