@@ -151,7 +151,7 @@ def check_reposts(
     """
     shingle_set = similarity.cached_shingles(body)
     values = similarity.cached_signature(body)
-    _remove_anchors(db, item_id)
+    _remove_counted(db, "item_anchors", "anchor", "anchor_df", item_id)
     if values is None:
         db.execute("delete from item_signatures where item_id = ?", [item_id])
         return []
@@ -190,13 +190,17 @@ def check_reposts(
     return sorted(matches, key=lambda m: (-m.similarity, m.item_id))
 
 
-def _remove_anchors(db: sqlite_utils.Database, item_id: str) -> None:
-    old = [r[0] for r in db.execute("select anchor from item_anchors where item_id = ?", [item_id])]
+def _remove_counted(
+    db: sqlite_utils.Database, table: str, column: str, counts: str, item_id: str
+) -> None:
+    """Remove an item's rows of a sampled table (anchors, evidence tokens) and take them
+    off the table that counts in how many items each value occurs."""
+    old = [r[0] for r in db.execute(f"select {column} from {table} where item_id = ?", [item_id])]
     if old:
         db.conn.executemany(
-            "update anchor_df set items = items - 1 where anchor = ?", [(a,) for a in old]
+            f"update {counts} set items = items - 1 where {column} = ?", [(v,) for v in old]
         )
-        db.execute("delete from item_anchors where item_id = ?", [item_id])
+        db.execute(f"delete from {table} where item_id = ?", [item_id])
 
 
 # An anchor found in more items than this is boilerplate (a site's footer, a template's
@@ -632,15 +636,6 @@ MIN_CANDIDATE_TOKENS = 3
 LANGUAGES = ("en", "fr", "de")
 
 
-def _remove_evidence(db: sqlite_utils.Database, item_id: str) -> None:
-    old = [r[0] for r in db.execute("select token from item_evidence where item_id = ?", [item_id])]
-    if old:
-        db.conn.executemany(
-            "update evidence_df set items = items - 1 where token = ?", [(t,) for t in old]
-        )
-        db.execute("delete from item_evidence where item_id = ?", [item_id])
-
-
 def link_translations_by_evidence(
     db: sqlite_utils.Database, item_id: str, item: dict[str, Any], now: str
 ) -> list[tuple[str, float]]:
@@ -651,7 +646,7 @@ def link_translations_by_evidence(
     EVIDENCE_DF_CAP items, are in another known language and published within the
     window; `partnews.translation.compare` decides on their whole evidence.
     """
-    _remove_evidence(db, item_id)
+    _remove_counted(db, "item_evidence", "token", "evidence_df", item_id)
     language = item.get("language")
     tokens = translation.evidence(
         translation.text_of(item.get("title"), item.get("body"), item.get("summary"))
