@@ -73,8 +73,12 @@ def score_text(
     rules: Rules | None = None,
     *,
     publisher_side: str | None = None,
+    sectors: bool = True,
 ) -> Relevance:
     """Score a text by the rules (see crawler/relevance.toml for the formula).
+
+    ``sectors=False`` leaves the sectors out (an empty list): most of the cost of a long
+    text, wasted where only the score decides (the news crawl's filters).
 
     ``publisher_side`` ("san_diego" or "region_sud") is given for the partners' own
     sites: the San Diego chamber writing about a Provence company is partnership news,
@@ -102,7 +106,9 @@ def score_text(
     terms += [f"programme:{term}" for term in programme]
     terms += [f"booster:{term}" for term in boosters]
     return Relevance(
-        score=round(float(score), 2), terms=terms, sectors=sectors_of(title_form, text, rules)
+        score=round(float(score), 2),
+        terms=terms,
+        sectors=sectors_of(title_form, text, rules) if sectors else [],
     )
 
 

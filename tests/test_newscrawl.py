@@ -26,14 +26,17 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from bench import newscrawl_corpus as corpus
+from crawler.extract.article import extract_article
 from crawler.newscrawl.job import run_newscrawl, write_item
 from crawler.newscrawl.listing import month_files
 from crawler.newscrawl.prefilter import build_prefilter, prefilter_for
 from crawler.newscrawl.reader import Page, Problem, ReadCounts, read_warc
-from crawler.newscrawl.scan import read_page, scan_file
+from crawler.newscrawl.scan import page_text, read_article, read_page, scan_file
+from crawler.newscrawl.textfilter import page_words, text_may_be_relevant
 from mirror import SITES_DIR
 from mirror.sites import site_folders
-from partnews.relevance import load_rules
+from partnews.relevance import load_rules, score_text
+from partnews.text import parse_html_document
 from tests.requirements import REPO_ROOT, need_shared
 
 
@@ -83,16 +86,18 @@ def built(mirror, tmp_path_factory):
     }
 
 
+def as_page(record) -> Page:
+    return Page(record.url, 0, None, "2025-06-01T12:00:00+00:00", "utf-8", record.payload)
+
+
+def html_records(records) -> list:
+    return [r for r in records if r.status == 200 and "html" in r.content_type]
+
+
 def plain_relevant(records) -> set[str]:
-    """URLs of the HTML 200 pages the rules keep when every page is read (no prefilter)."""
-    relevant = set()
-    for record in records:
-        if record.status != 200 or "html" not in record.content_type:
-            continue
-        page = Page(record.url, 0, None, "2025-06-01T12:00:00+00:00", "utf-8", record.payload)
-        if read_page(page) is not None:
-            relevant.add(record.url)
-    return relevant
+    """URLs of the HTML 200 pages the rules keep when every page is read by the article
+    reader (no prefilter, no second stage)."""
+    return {r.url for r in html_records(records) if read_article(as_page(r)) is not None}
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +151,106 @@ def test_prefilter_is_built_from_the_rules_file(tmp_path):
     assert build_prefilter(load_rules(edited)).keeps(page)
     # Case and accents: the rules' "Côte d'Azur" is found in upper case without its accent.
     assert prefilter_for().keeps("SAN DIEGO et la COTE D’AZUR".encode())
+
+
+def test_prefilter_database_decides_as_the_plain_python_check(built):
+    """The Hyperscan database and the reference check, page by page, on every page of
+    the files (mirror, real, noise, near misses, relevant) and on bare phrases."""
+    prefilter = prefilter_for()
+    payloads = [r.payload for r in built["records"] + built["big_records"]]
+    payloads += [
+        b"San<b>\n</b>DIEGO meets the Cote d&#8217;Azur",
+        b"san-diego.example/provence",
+        b"SanDiego and Marseille",  # no separator: not the phrase
+        b"South&nbsp;Alliance",
+        b"the south, an alliance",  # both words, never the phrase... but a separator
+        b"La Jolla",
+    ]
+    decisions = [prefilter.keeps(p) for p in payloads]
+    assert decisions == [prefilter.keeps_reference(p) for p in payloads]
+    assert any(decisions) and not all(decisions)
+
+
+# ------------------------------------------------------------------ the second stage
+def test_text_stage_never_drops_a_page_the_rules_keep(built, truth):
+    prefilter = prefilter_for()
+    passed = [r for r in html_records(built["records"]) if prefilter.keeps(r.payload)]
+    outcomes = {r.url: read_page(as_page(r)) for r in passed}
+    assert truth and all(outcomes[url][1] and outcomes[url][0] for url in truth)
+    assert {url for url, (item, _) in outcomes.items() if item} == truth
+    # It does drop pages: the near misses that name both sides too lightly.
+    near = [r.url for r in passed if r.kind == "near_miss"]
+    assert near and not any(outcomes[url][1] for url in near)
+
+
+def _page(head: str, body: str) -> Page:
+    html = f"<html lang='en'><head>{head}</head><body>{body}</body></html>"
+    return Page("https://news.example.org/a/1", 0, None, None, "utf-8", html.encode())
+
+
+FILLER = "<p>" + "The council met on Tuesday to discuss the budget of the coming year. " * 6
+FILLER += "</p>"
+
+
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        # Only the meta description names the partnership.
+        (
+            "<title>A visit</title><meta name='description' content='San Diego and Marseille"
+            " sign a cooperation agreement'>",
+            "<h1>A visit</h1>" + FILLER,
+        ),
+        # Only the JSON-LD headline (escaped as JSON escapes it) and the <title>.
+        (
+            '<title>San Diego and Marseille</title><script type="application/ld+json">'
+            '{"@type": "NewsArticle", "headline": "San\\u00a0Diego and Marseille"}</script>',
+            FILLER,
+        ),
+        # A term split by an inline tag, the other across two paragraphs.
+        (
+            "<title>A visit</title>",
+            "<h1>A visit</h1><p>Mar<b>seille</b> sent a delegation"
+            " to</p><p>San</p><p>Diego.</p>" + FILLER,
+        ),
+    ],
+)
+def test_text_stage_reads_every_text_the_readers_score(head, body):
+    page = _page(head, body)
+    assert read_article(page) is not None  # the full readers keep it...
+    item, text_passed = read_page(page)
+    assert text_passed and item is not None  # ...so the second stage must
+
+
+def test_text_stage_drops_a_page_that_names_both_sides_only_in_its_markup():
+    page = _page(
+        "<title>Council budget</title><script>var tags=['San Diego','Marseille'];</script>",
+        "<nav><a href='/san-diego/marseille'>More</a></nav><h1>Council budget</h1>" + FILLER,
+    )
+    assert prefilter_for().keeps(page.payload)  # the bytes name both sides...
+    doc = parse_html_document(page_text(page))
+    assert not text_may_be_relevant(doc, load_rules(), prefilter_for())  # ...the text does not
+    assert read_page(page) == (None, False)
+    assert read_article(page) is None
+
+
+def test_text_stage_sees_every_term_the_readers_find_on_real_pages():
+    """On the real third-party pages whose bytes name any term: every term the article
+    reader's title, summary and body name is named in the second stage's text."""
+    need_shared("realdata/dated-pages/truth.jsonl")
+    rules, scanner = load_rules(), prefilter_for().scanner
+    checked = 0
+    for record in corpus.real_pages():
+        if not scanner.found(record.payload):
+            continue
+        html = page_text(as_page(record))
+        doc = parse_html_document(html)
+        item = extract_article(html, record.url, doc=doc)
+        read = set(score_text(item.title, item.summary, item.body, rules).terms)
+        seen = set(score_text(None, None, page_words(doc), rules).terms)
+        assert read <= seen, record.url
+        checked += bool(read)
+    assert checked >= 5
 
 
 # ------------------------------------------------------------------ bad input

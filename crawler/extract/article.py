@@ -88,13 +88,15 @@ def extract_article(
     byline: str | None = None,
     languages: Sequence[str] | None = None,
     day_first: bool | None = None,
+    doc: lxml.html.HtmlElement | None = None,
 ) -> ArchiveItem:
     """A news item from an article page (see the module docstring for the sources of
     each field). ``captured``, ``dateline``, ``byline``, ``languages`` and ``day_first``
     go to the page-metadata ladder (read_page_metadata). Missing facts stay None: no
-    date is ever invented.
+    date is ever invented. ``doc`` is the page's tree when the caller already parsed
+    ``html`` with `parse_html_document` (it is read, never changed), to parse it once.
     """
-    doc = parse_html_document(html)
+    doc = parse_html_document(html) if doc is None else doc
     page = read_page_metadata(
         doc,
         url,

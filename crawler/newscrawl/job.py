@@ -64,12 +64,16 @@ class Totals:
     records: int = 0
     pages: int = 0
     passed: int = 0
+    text_passed: int = 0  # of those, pages whose text passed the second stage
     relevant: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     problems: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     # Seconds from the first task submitted to the last result written (no cluster start).
     seconds: float = 0.0
+    # CPU seconds of the workers' tasks, and of the driver from the first task to the end.
+    worker_cpu: float = 0.0
+    driver_cpu: float = 0.0
 
     def count(self, key: str, table: dict[str, int]) -> None:
         table[key] = table.get(key, 0) + 1
@@ -79,8 +83,8 @@ class Totals:
         return (
             f"files {self.files}/{self.files_total}, records {self.records} "
             f"({self.records / elapsed:,.0f}/s), pages {self.pages}, prefilter kept "
-            f"{self.passed}, relevant {self.relevant}, new {self.outcomes.get(NEW, 0)}, "
-            f"problems {sum(self.problems.values())}"
+            f"{self.passed}, text kept {self.text_passed}, relevant {self.relevant}, "
+            f"new {self.outcomes.get(NEW, 0)}, problems {sum(self.problems.values())}"
         )
 
 
@@ -212,9 +216,10 @@ def run_newscrawl(
             client, cluster = dask_client(scheduler, workers)
             client.run(warm_up, rules_path)
             warm_driver()
-            totals.started = time.perf_counter()
+            totals.started, cpu_started = time.perf_counter(), time.process_time()
             write_in_order(client, archive, run_id, todo, totals, progress, rules_path, max_bytes)
             totals.seconds = time.perf_counter() - totals.started
+            totals.driver_cpu = time.process_time() - cpu_started
     except BaseException:
         reason = "interrupted"
         raise
@@ -277,8 +282,9 @@ def write_in_order(
         future.release()
         totals.files += 1
         totals.failed += bool(result["failed"])
-        for key in ("records", "pages", "passed", "relevant"):
+        for key in ("records", "pages", "passed", "text_passed", "relevant"):
             setattr(totals, key, getattr(totals, key) + result[key])
+        totals.worker_cpu += result["cpu_seconds"]
         ready[index] = result
         while next_to_write in ready:
             write_result(archive, run_id, ready.pop(next_to_write), totals)
@@ -295,8 +301,10 @@ def failed_result(name: str, message: str) -> dict[str, Any]:
         "pages": 0,
         "bytes": 0,
         "passed": 0,
+        "text_passed": 0,
         "relevant": 0,
         "items": [],
         "problems": [{"kind": "task_failed", "offset": 0, "message": message, "file": name}],
         "seconds": 0.0,
+        "cpu_seconds": 0.0,
     }
