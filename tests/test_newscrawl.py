@@ -32,7 +32,7 @@ from crawler.newscrawl.listing import month_files
 from crawler.newscrawl.prefilter import build_prefilter, prefilter_for
 from crawler.newscrawl.reader import Page, Problem, ReadCounts, read_warc
 from crawler.newscrawl.scan import page_text, read_article, read_page, scan_file
-from crawler.newscrawl.textfilter import page_words, text_may_be_relevant
+from crawler.newscrawl.textfilter import near_terms, page_words, text_may_be_relevant
 from mirror import SITES_DIR
 from mirror.sites import site_folders
 from partnews.relevance import load_rules, score_text
@@ -234,6 +234,19 @@ def test_text_stage_drops_a_page_that_names_both_sides_only_in_its_markup():
     assert read_article(page) is None
 
 
+def test_near_terms_keeps_every_line_a_term_can_be_on():
+    rules = load_rules()
+    filler = "\n".join(f"line {i} about the weather" for i in range(200))
+    # A term across four lines, accents written three ways, far apart in the text.
+    words = "\n".join([filler, "Sud", "de", "la", "FRANCE", filler, "re\u0301gion sud", filler])
+    words += "\nLa Jolla" + "\n" + filler
+    near = near_terms(words, rules)
+    assert len(near) < len(words) / 10  # the weather is gone...
+    found = set(score_text(None, None, near, rules).terms)
+    assert found == set(score_text(None, None, words, rules).terms)  # ...no term with it
+    assert {"region_sud:Sud de la France", "region_sud:Région Sud", "san_diego:La Jolla"} <= found
+
+
 def test_text_stage_sees_every_term_the_readers_find_on_real_pages():
     """On the real third-party pages whose bytes name any term: every term the article
     reader's title, summary and body name is named in the second stage's text."""
@@ -247,7 +260,7 @@ def test_text_stage_sees_every_term_the_readers_find_on_real_pages():
         doc = parse_html_document(html)
         item = extract_article(html, record.url, doc=doc)
         read = set(score_text(item.title, item.summary, item.body, rules).terms)
-        seen = set(score_text(None, None, page_words(doc), rules).terms)
+        seen = set(score_text(None, None, near_terms(page_words(doc), rules), rules).terms)
         assert read <= seen, record.url
         checked += bool(read)
     assert checked >= 5
