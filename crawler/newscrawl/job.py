@@ -3,9 +3,11 @@
 The driver submits `scan_file` (crawler/newscrawl/scan.py) for every file not already
 done, to a local Dask cluster (every core, nothing to install or start) or to the
 scheduler given (``tcp://HOST:8786``: dask-kubernetes, dask-jobqueue, any Dask
-deployment). Workers only read and filter; what they send back goes, here, through the
-project's pipelines in their order (validate → normalize → relevance → dedupe) and the
-one archive writer, as source ``press`` (crawler/newscrawl/scan.py `SOURCE`).
+deployment). Workers read, filter and run the pipelines that are pure functions of an
+item (validate → normalize → relevance); what they send back goes, here, through the
+rest (dedupe) and the one archive writer, as source ``press``
+(crawler/newscrawl/scan.py `SOURCE`). The driver is the one process every result
+passes through, so it does only what needs the archive.
 
 Results are written in the order the files were given, whatever order the workers
 finish in, so the archive is the same with 1 worker or 100 (duplicates keep the same
@@ -27,16 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from itemadapter import ItemAdapter
-
 from archive.store import NEW, Archive
 from crawler.newscrawl.listing import file_name
 from crawler.newscrawl.reader import MAX_PAGE_BYTES
 from crawler.newscrawl.scan import SOURCE, scan_file, warm_up
 from pipelines.dedupe import assign_item_id
-from pipelines.normalize import normalize_item
-from pipelines.relevance import NotRelevant, RelevancePipeline
-from pipelines.validate import problems as item_problems
 
 # The archive's `sources` row of the press found by the news crawl.
 PRESS_SOURCE = {
@@ -150,18 +147,16 @@ def write_result(archive: Archive, run_id: int, result: dict[str, Any], totals: 
 
 
 def write_item(archive: Archive, run_id: int, found: dict[str, Any]) -> str:
-    """One relevant record through validate → normalize → relevance → dedupe → store;
-    the outcome: new, updated, unchanged, known (a partner's item), rejected, not_relevant."""
+    """One relevant record, through the pipelines its worker ran (validate → normalize →
+    relevance: crawler/newscrawl/scan.py `prepare_item`), then dedupe → store; the
+    outcome: new, updated, unchanged, known (a partner's item), rejected, not_relevant."""
     item, capture = dict(found["item"]), found["capture"]
-    reasons = item_problems(item)
-    if reasons:
+    if found["outcome"] == "rejected":
+        reasons = item.pop("reasons")
         archive.record_reject(run_id, SOURCE, item.get("url"), "; ".join(reasons), item)
         return "rejected"
-    item = normalize_item(item, None)
-    try:
-        item = ItemAdapter(RelevancePipeline().process_item(item)).asdict()
-    except NotRelevant:
-        return "not_relevant"  # the text changed in normalisation; counted, not filed
+    if found["outcome"] == "not_relevant":
+        return "not_relevant"  # counted, not filed
     capture_id = archive.record_newscrawl_capture(dict(capture, run_id=run_id))
     owner = archive.item_id_for_urls([item["url"], item.get("canonical_url")])
     if owner is not None and archive.item_source(owner) not in (None, SOURCE):
@@ -215,7 +210,6 @@ def run_newscrawl(
         if todo:
             client, cluster = dask_client(scheduler, workers)
             client.run(warm_up, rules_path)
-            warm_driver()
             totals.started, cpu_started = time.perf_counter(), time.process_time()
             write_in_order(client, archive, run_id, todo, totals, progress, rules_path, max_bytes)
             totals.seconds = time.perf_counter() - totals.started
@@ -244,12 +238,6 @@ def run_newscrawl(
         )
         archive.close()
     return totals
-
-
-def warm_driver() -> None:
-    """Load the driver's pipeline models once (the language identifier's model takes
-    seconds to load), before the clock starts: the first file's time is its own."""
-    normalize_item({"url": "https://example.org/", "title": "Warm up", "kind": "news"}, None)
 
 
 def write_in_order(

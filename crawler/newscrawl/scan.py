@@ -9,8 +9,12 @@ A page that survives the byte prefilter (crawler/newscrawl/prefilter.py) is read
 project's own article reader (crawler/extract/article.py: the page-metadata date
 ladder, title, body with trafilatura, language), with the WARC record's date as the
 capture date (no publication date after it), then scored by the relevance rules as a
-filtered source's item. Only relevant items travel back, with the capture they were
-read from (WARC file, offset, record id, date).
+filtered source's item. Before the reader, a second stage (crawler/newscrawl/textfilter.py)
+scores the page's text and drops the pages whose text cannot reach the threshold; the
+page is parsed once, for both. A relevant item goes through the pipelines that are pure
+functions of it (validate → normalize → relevance, `prepare_item`) here, not in the
+driver. Only relevant items travel back, with the capture they were read from (WARC
+file, offset, record id, date).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from htmldate.extractors import get_external_parser
+from itemadapter import ItemAdapter
 
 from crawler.extract.article import extract_article
 from crawler.newscrawl.prefilter import prefilter_for
@@ -30,6 +35,9 @@ from crawler.newscrawl.reader import MAX_PAGE_BYTES, Page, Problem, ReadCounts, 
 from crawler.newscrawl.textfilter import text_may_be_relevant
 from partnews.relevance import RULES_PATH, load_rules, score_text
 from partnews.text import parse_html_document
+from pipelines.normalize import normalize_item
+from pipelines.relevance import NotRelevant, RelevancePipeline
+from pipelines.validate import problems as item_problems
 
 # The archive source of every item this crawl finds; the site is the URL's host.
 SOURCE = "press"
@@ -66,6 +74,22 @@ def read_article(
     if not relevance.is_relevant(rules):
         return None
     return item.to_dict()
+
+
+def prepare_item(item: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The first pipelines of an item, run by the worker that read it: validate →
+    normalize → relevance (pure functions of the item), so that the driver, the one
+    process every result goes through, only deduplicates and writes. The outcome is
+    None for an item to store, ``rejected`` (the item then holds ``reasons``) or
+    ``not_relevant`` (the text changed in normalisation)."""
+    reasons = item_problems(item)
+    if reasons:
+        return "rejected", dict(item, reasons=reasons)
+    item = normalize_item(item, None)
+    try:
+        return None, ItemAdapter(RelevancePipeline().process_item(item)).asdict()
+    except NotRelevant:
+        return "not_relevant", item
 
 
 def read_page(page: Page, rules_path: Path = RULES_PATH) -> tuple[dict[str, Any] | None, bool]:
@@ -109,7 +133,9 @@ def warm_up(rules_path: str | None = None) -> bool:
     for number, html in enumerate(WARM_UP_PAGES):
         page = Page(f"https://example.org/warm-up/{number}", 0, None, None, "utf-8", html.encode())
         read_page(page, path)
-        read_article(page, path)
+        item = read_article(page, path)
+        if item is not None:
+            prepare_item(item)  # the language identifier's model, the URL rules
     # htmldate hands the date-like strings its own patterns miss to dateparser, which
     # tries every locale it has and compiles each locale's patterns the first time it
     # tries it: about 6 s of one worker's time, spread over its first files' undated
@@ -152,8 +178,10 @@ def scan_file(
             continue
         text_passed += text_ok
         if item is not None:
+            outcome, item = prepare_item(item)
             found.append(
                 {
+                    "outcome": outcome,
                     "item": item,
                     "host": (urlsplit(entry.url).hostname or "").lower(),
                     "capture": {
