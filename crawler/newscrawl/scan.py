@@ -103,12 +103,13 @@ def read_page(page: Page, rules_path: Path = RULES_PATH) -> tuple[dict[str, Any]
     return read_article(page, rules_path, html=html, doc=doc), True
 
 
-# Pages that take the article reader down each of its paths once (a declared date, a
-# dateline in English and in French, no date at all, a body too short for trafilatura's
-# first pass): each path compiles its patterns and loads its tables on first use, a
+# Pages that take the article reader and the pipelines down each of their paths once (a
+# declared date, a dateline in English and in French, no date at all, a body too short
+# for trafilatura's first pass, a canonical URL and a translation): each path compiles its patterns and loads its tables on first use, a
 # second or more per worker process, which is start-up, not any file's reading time.
 WARM_UP_PAGES = (
-    "<html lang='en'><head><title>Warm up</title>"
+    "<html lang='en'><head><title>Warm up</title><link rel='canonical' href='/warm-up/0'>"
+    "<link rel='alternate' hreflang='fr' href='/fr/warm-up/0'>"
     '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Warm up",'
     ' "datePublished": "2025-06-01T08:00:00+02:00"}</script></head><body><article>'
     "<h1>Warm up</h1><p>Published June 1, 2025. San Diego and Marseille sign an agreement."
