@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
+from dateparser.conf import settings as dateparser_settings
+from dateparser.languages.loader import default_loader
 from htmldate.extractors import get_external_parser
 from itemadapter import ItemAdapter
 
@@ -105,8 +107,9 @@ def read_page(page: Page, rules_path: Path = RULES_PATH) -> tuple[dict[str, Any]
 
 # Pages that take the article reader and the pipelines down each of their paths once (a
 # declared date, a dateline in English and in French, no date at all, a body too short
-# for trafilatura's first pass, a canonical URL and a translation): each path compiles its patterns and loads its tables on first use, a
-# second or more per worker process, which is start-up, not any file's reading time.
+# for trafilatura's first pass, a canonical URL and a translation): each path compiles
+# its patterns and loads its tables on first use, a second or more per worker process,
+# which is start-up, not any file's reading time.
 WARM_UP_PAGES = (
     "<html lang='en'><head><title>Warm up</title><link rel='canonical' href='/warm-up/0'>"
     "<link rel='alternate' hreflang='fr' href='/fr/warm-up/0'>"
@@ -137,12 +140,23 @@ def warm_up(rules_path: str | None = None) -> bool:
         item = read_article(page, path)
         if item is not None:
             prepare_item(item)  # the language identifier's model, the URL rules
-    # htmldate hands the date-like strings its own patterns miss to dateparser, which
-    # tries every locale it has and compiles each locale's patterns the first time it
-    # tries it: about 6 s of one worker's time, spread over its first files' undated
-    # pages. A string no locale reads makes it try (and compile) them all at once.
-    get_external_parser().get_date_data("0 qqzx 0")
+    warm_dateparser()
     return True
+
+
+def warm_dateparser() -> None:
+    """Build dateparser's tables for all its locales, as a long job ends up doing.
+
+    htmldate hands the date-like strings its own patterns miss to dateparser, which
+    tries every locale it has, compiling each locale's patterns the first time it tries
+    it, and builds a locale's tables of relative dates ("il y a 3 jours") the first time
+    it reads a string with it: about 6 s and 5 s of one worker's time, spread over its
+    first files' undated pages, the same for every worker. A string no locale reads
+    makes it try (and compile) them all; translating a digit with each locale builds
+    the rest."""
+    get_external_parser().get_date_data("0 qqzx 0")
+    for locale in default_loader.get_locales(use_given_order=False):
+        locale.translate("1", settings=dateparser_settings)
 
 
 def scan_file(
