@@ -201,12 +201,14 @@ FILLER += "</p>"
             " sign a cooperation agreement'>",
             "<h1>A visit</h1>" + FILLER,
         ),
-        # Only the JSON-LD headline (escaped as JSON escapes it) and the <title>.
+        # Only the JSON-LD headline, escaped as JSON escapes it.
         (
-            '<title>San Diego and Marseille</title><script type="application/ld+json">'
+            '<title>A visit</title><script type="application/ld+json">'
             '{"@type": "NewsArticle", "headline": "San\\u00a0Diego and Marseille"}</script>',
             FILLER,
         ),
+        # Only the <title>.
+        ("<title>San Diego and Marseille</title>", FILLER),
         # A term split by an inline tag, the other across two paragraphs.
         (
             "<title>A visit</title>",
