@@ -90,7 +90,8 @@ def run(args) -> int:
     print(
         f"newscrawl: {totals.files} files read ({totals.skipped} already done, "
         f"{totals.failed} failed), {totals.records} records, {totals.pages} HTML pages, "
-        f"{totals.passed} past the prefilter, {totals.relevant} relevant: {new} new, "
+        f"{totals.passed} past the prefilter, {totals.text_passed} past the text stage, "
+        f"{totals.relevant} relevant: {new} new, "
         f"{totals.outcomes.get('updated', 0)} updated, "
         f"{totals.outcomes.get('unchanged', 0)} unchanged, "
         f"{totals.outcomes.get('known', 0)} already archived by a partner source; "
