@@ -169,6 +169,17 @@ def test_prefilter_database_decides_as_the_plain_python_check(built):
     decisions = [prefilter.keeps(p) for p in payloads]
     assert decisions == [prefilter.keeps_reference(p) for p in payloads]
     assert any(decisions) and not all(decisions)
+    # A Dask worker may run tasks in several threads: each scans with its own scratch.
+    results: list[list[bool]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append([prefilter.keeps(p) for p in payloads]))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [decisions] * 3
 
 
 # ------------------------------------------------------------------ the second stage
