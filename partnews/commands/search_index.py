@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("action", choices=("build", "status"))
     parser.add_argument(
-        "--archive", default="archive/partnews.db", help="the archive file (default: %(default)s)"
+        "--archive",
+        default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db"),
+        help="archive file (default: $PARTNEWS_ARCHIVE, else data/partnews.db)",
     )
     parser.set_defaults(func=run)
 
