@@ -44,7 +44,7 @@ from pathlib import Path
 
 from archive.glossary import fold, load_glossary, tokens
 
-FORMAT = 1
+FORMAT = 2
 WEIGHTS = (10, 4, 1)  # title, summary, body: FTS5's bm25(items_fts, 10.0, 4.0, 1.0)
 SCALE = WEIGHTS[0]  # the text field's length is SCALE × D: never less than its content
 K1, B = 1.2, 0.75  # FTS5's and tantivy's bm25 parameters
@@ -149,6 +149,10 @@ def _schema():
 
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("text", tokenizer_name="words", index_option="position")
+    # Each occurrence of a glossary phrase as one token, weighted and padded like
+    # ``text``: a translated search looks its phrases up instead of intersecting
+    # positions of common words.
+    builder.add_text_field("phrases", tokenizer_name="words", index_option="freq")
     for name in ("source", "kind", "language"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("rowid", indexed=True, fast=True)
@@ -166,22 +170,31 @@ def _register(index) -> None:
     )
 
 
-def _document(row: tuple, length: int):
-    """One item as an index document (see the module docstring for the ``text`` field)."""
+def _document(row: tuple, length: int, starts: dict[str, list[tuple[str, ...]]]):
+    """One item as an index document (see the module docstring for the ``text`` field;
+    ``phrases`` holds the glossary phrases found, ``starts`` by first word)."""
     import tantivy
 
     rowid, title, summary, body, source, kind, language, year, published = row
     columns = [words(title), words(summary), words(body)]
     document = tantivy.Document(rowid=rowid, length=length)
+    weighted = found = 0
     for weight, column in zip(WEIGHTS, columns, strict=True):
         if column:
             joined = " ".join(column)
             for _ in range(weight):
                 document.add_text("text", joined)
-    weighted = sum(w * len(c) for w, c in zip(WEIGHTS, columns, strict=True))
-    pad = SCALE * length - weighted
-    if pad > 0:
-        document.add_text("text", (FILLER + " ") * pad)
+            weighted += weight * len(column)
+            hits = phrase_tokens(column, starts)
+            if hits:
+                joined = " ".join(hits)
+                for _ in range(weight):
+                    document.add_text("phrases", joined)
+                found += weight * len(hits)
+    for field, used in (("text", weighted), ("phrases", found)):
+        pad = SCALE * length - used
+        if pad > 0:
+            document.add_text(field, (FILLER + " ") * pad)
     for name, value in (("source", source), ("kind", kind), ("language", language)):
         if value:
             document.add_text(name, value)
@@ -199,8 +212,34 @@ def _day_number(published: str | None) -> int | None:
     return None
 
 
-def _glossary_phrases() -> set[tuple[str, ...]]:
-    return {p for entry in load_glossary().entries for p in entry.phrases if len(p) > 1}
+def glossary_phrases() -> tuple[tuple[str, ...], ...]:
+    """The glossary's phrases of two words or more (one word needs no phrase token)."""
+    return tuple(
+        sorted({p for entry in load_glossary().entries for p in entry.phrases if len(p) > 1})
+    )
+
+
+def glossary_stamp(phrases: tuple[tuple[str, ...], ...]) -> str:
+    """Which phrases an index holds as tokens: an index built with another glossary is
+    not in step (its translated searches would miss the new phrases)."""
+    return hashlib.sha256(repr(phrases).encode()).hexdigest()[:16]
+
+
+def phrase_token(phrase: tuple[str, ...]) -> str:
+    return "_".join(phrase)  # "_" never occurs inside a word (archive.glossary.tokens)
+
+
+def phrase_tokens(column: list[str], starts: dict[str, list[tuple[str, ...]]]) -> list[str]:
+    """A token for each place a glossary phrase starts in ``column`` (FTS5 counts every
+    start, overlapping ones too)."""
+    if starts.keys().isdisjoint(column):
+        return []
+    found = []
+    for i, word in enumerate(column):
+        for phrase in starts.get(word, ()):
+            if tuple(column[i : i + len(phrase)]) == phrase:
+                found.append(phrase_token(phrase))
+    return found
 
 
 def build(
@@ -226,6 +265,10 @@ def build(
         index = tantivy.Index(_schema(), path=str(folder))
         _register(index)
         writer = index.writer(heap_size=400_000_000, num_threads=threads)
+        glossary = glossary_phrases()
+        starts: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in glossary:
+            starts.setdefault(phrase[0], []).append(phrase)
         done, last = 0, -1
         while True:
             batch = conn.execute(
@@ -239,25 +282,20 @@ def build(
                 break
             for *row, size in batch:
                 length = sum(_varints(size)[:3]) if size else 0
-                writer.add_document(_document(tuple(row), length))
+                writer.add_document(_document(tuple(row), length, starts))
             done += len(batch)
             last = batch[-1][0]
             if progress:
                 progress(done, count)
         writer.commit()
         writer.wait_merging_threads()
-        index.reload()
-        searcher = index.searcher()
-        phrases = {
-            " ".join(p): _phrase_hits(index, searcher, p) for p in sorted(_glossary_phrases())
-        }
         meta = {
             "format": FORMAT,
             "fingerprint": stamp,
+            "glossary": glossary_stamp(glossary),
             "rows": rows_total,
             "average_length": average,
             "items": done,
-            "phrase_hits": phrases,
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         _write_atomic(folder / "partnews.json", json.dumps(meta, indent=1))
@@ -330,6 +368,8 @@ def in_step(archive: str | Path | None, conn: sqlite3.Connection, opened: dict) 
             return None
         opened.clear()
         opened[str(folder)] = handle
+    if handle.meta.get("glossary") != glossary_stamp(glossary_phrases()):
+        return None
     return handle if handle.fingerprint == fingerprint(conn) else None
 
 
@@ -399,20 +439,29 @@ def plan(handle: Handle, parsed, request) -> Plan:
     schema = handle.index.schema
     searcher = handle.searcher
     rows = searcher.num_docs
-    known = handle.meta.get("phrase_hits", {})
+    glossary = glossary_phrases()
+    tokens_held = (
+        set(glossary) if handle.meta.get("glossary") == glossary_stamp(glossary) else set()
+    )
     phrases, idfs, groups, must = [], [], [], []
 
     def clause(phrase: tuple[str, ...]):
         folded = tuple(_folded(w) for w in phrase)
-        hits = known.get(" ".join(folded))
-        if hits is None:
+        if folded in tokens_held:
+            # A glossary phrase is one token of the ``phrases`` field: one posting list.
+            token = phrase_token(folded)
+            hits = searcher.doc_freq("phrases", token)
+            tv_idf = _tantivy_idf(rows, hits)
+            query = tantivy.Query.term_query(schema, "phrases", token, "freq")
+        else:
             hits = _phrase_hits(handle.index, searcher, folded)
+            tv_idf = sum(_tantivy_idf(rows, searcher.doc_freq("text", w)) for w in folded)
+            query = _phrase_query(schema, folded)
         fts_idf = fts5_idf(rows, hits)
-        tv_idf = sum(_tantivy_idf(rows, searcher.doc_freq("text", w)) for w in folded)
         phrases.append(folded)
         idfs.append(fts_idf)
         boost = fts_idf / tv_idf if tv_idf > 0 else 0.0
-        return tantivy.Query.boost_query(_phrase_query(schema, folded), boost)
+        return tantivy.Query.boost_query(query, boost)
 
     for term in parsed.terms:
         # FTS5's expression for a term: (typed AND typed…) OR alternative OR …; its bm25

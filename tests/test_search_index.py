@@ -209,3 +209,16 @@ def test_the_cli_reports_and_builds_the_index(archive, tmp_path):
     assert cli("status").returncode == 0
     again = cli("build")
     assert again.returncode == 0 and "already in step" in again.stderr
+
+
+def test_glossary_phrases_are_tokens_counted_at_every_start():
+    starts = {"a": [("a", "a")], "blue": [("blue", "economy")]}
+    column = ["a", "a", "a", "blue", "economy", "blue"]
+    assert search_index.phrase_tokens(column, starts) == ["a_a", "a_a", "blue_economy"]
+    assert search_index.phrase_tokens(["economy", "blue"], starts) == []
+
+
+def test_an_index_built_with_another_glossary_is_not_in_step(archive, conn, monkeypatch):
+    assert search_index.in_step(archive, conn, {}) is not None
+    monkeypatch.setattr(search_index, "glossary_phrases", lambda: (("villes", "soeurs"),))
+    assert search_index.in_step(archive, conn, {}) is None
