@@ -421,8 +421,11 @@ def run_search(
     if index is not None and request.sort == "relevance":
         try:
             return _run_indexed(conn, index, result, facets, time_limit_ms, memo)
-        except search_index.IndexUnusable as reason:
+        except (search_index.IndexUnusable, ValueError, OSError) as reason:
+            # ValueError, OSError: tantivy could not read its files. FTS5 gives the
+            # same results, slower; the page shows why.
             result.engine = f"FTS5 ({reason})"
+            result.total, result.rows, result.facets = 0, [], {}
     later = memo is not None and request.page > 1
     counted = memo.get(_memo_key("count", parsed, request)) if later else None
     if counted is not None and (counted[1] or not facets):
