@@ -170,9 +170,13 @@ def _register(index) -> None:
     )
 
 
-def _document(row: tuple, length: int, starts: dict[str, list[tuple[str, ...]]]):
+def _document(
+    row: tuple, length: int, starts: dict[str, list[tuple[str, ...]]], force: bool = False
+):
     """One item as an index document (see the module docstring for the ``text`` field;
-    ``phrases`` holds the glossary phrases found, ``starts`` by first word)."""
+    ``phrases`` holds the glossary phrases found, ``starts`` by first word). None when
+    the row's words weigh more than 10 × its FTS5 length (a tokenizer difference),
+    unless ``force``."""
     import tantivy
 
     rowid, title, summary, body, source, kind, language, year, published = row
@@ -191,6 +195,8 @@ def _document(row: tuple, length: int, starts: dict[str, list[tuple[str, ...]]])
                 for _ in range(weight):
                     document.add_text("phrases", joined)
                 found += weight * len(hits)
+    if weighted > SCALE * length and not force:
+        return None
     for field, used in (("text", weighted), ("phrases", found)):
         pad = SCALE * length - used
         if pad > 0:
@@ -269,7 +275,7 @@ def build(
         starts: dict[str, list[tuple[str, ...]]] = {}
         for phrase in glossary:
             starts.setdefault(phrase[0], []).append(phrase)
-        done, last = 0, -1
+        done, last, mismatched = 0, -1, []
         while True:
             batch = conn.execute(
                 "select items.rowid, title, summary, body, source, kind, language, year, "
@@ -282,7 +288,13 @@ def build(
                 break
             for *row, size in batch:
                 length = sum(_varints(size)[:3]) if size else 0
-                writer.add_document(_document(tuple(row), length, starts))
+                document = _document(tuple(row), length, starts)
+                if document is None:
+                    # Python's words outnumber FTS5's tokens for this row: its length
+                    # cannot be made FTS5's, so the order could not be proven.
+                    mismatched.append(row[0])
+                    document = _document(tuple(row), length, starts, force=True)
+                writer.add_document(document)
             done += len(batch)
             last = batch[-1][0]
             if progress:
@@ -296,6 +308,10 @@ def build(
             "rows": rows_total,
             "average_length": average,
             "items": done,
+            # Rows whose length could not be FTS5's (see `_document`); `in_step`
+            # refuses an index with any, so the page falls back to FTS5 rather than
+            # risk an unproven order.
+            "length_mismatches": mismatched[:100],
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         _write_atomic(folder / "partnews.json", json.dumps(meta, indent=1))
@@ -369,6 +385,8 @@ def in_step(archive: str | Path | None, conn: sqlite3.Connection, opened: dict) 
         opened.clear()
         opened[str(folder)] = handle
     if handle.meta.get("glossary") != glossary_stamp(glossary_phrases()):
+        return None
+    if handle.meta.get("length_mismatches"):
         return None
     return handle if handle.fingerprint == fingerprint(conn) else None
 
