@@ -418,7 +418,7 @@ def run_search(
     result = SearchResult(request, parsed)
     if not parsed:
         return result
-    if index is not None and request.sort == "relevance":
+    if index is not None:
         try:
             return _run_indexed(conn, index, result, facets, time_limit_ms, memo)
         except (search_index.IndexUnusable, ValueError, OSError) as reason:
@@ -486,6 +486,21 @@ def _run_indexed(
     proven order a memo holds when it reaches far enough."""
     request, parsed = result.request, result.parsed
     need = request.offset + request.size
+    if request.sort != "relevance":
+        runner = search_index.plan(index, parsed, request)
+        result.facets = search_index.facets(index, runner) if facets else {}
+        with time_limit(conn, time_limit_ms):
+            result.total = (
+                sum(count for _, count in result.facets["source"])
+                if facets
+                else search_index.count(index, runner)
+            )
+        ranked = search_index.dated(
+            index, runner, request.sort == "newest", request.size, request.offset
+        )
+        result.engine = RESULT_ENGINE_INDEX
+        _add_rows(conn, result, ranked, time_limit_ms)
+        return result
     key = _memo_key("index", parsed, request)
     known = memo.get(key) if memo is not None and request.page > 1 else None
     if known is not None and (len(known[1]) >= need or len(known[1]) == known[0]):

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from archive.glossary import fold, load_glossary, tokens
 
-FORMAT = 2
+FORMAT = 3
 WEIGHTS = (10, 4, 1)  # title, summary, body: FTS5's bm25(items_fts, 10.0, 4.0, 1.0)
 SCALE = WEIGHTS[0]  # the text field's length is SCALE × D: never less than its content
 K1, B = 1.2, 0.75  # FTS5's and tantivy's bm25 parameters
@@ -159,6 +159,9 @@ def _schema():
     builder.add_integer_field("length", fast=True)  # FTS5's D
     builder.add_integer_field("year", indexed=True, fast=True)
     builder.add_integer_field("day", indexed=True, fast=True)  # published, as YYYYMMDD
+    # The date sorts' keys (`date_keys`): newest first and oldest first, undated last.
+    builder.add_integer_field("newest", fast=True)
+    builder.add_integer_field("oldest", fast=True)
     return builder.build()
 
 
@@ -210,6 +213,28 @@ def _document(
     if day is not None:
         document.add_integer("day", day)
     return document
+
+
+def published_ranks(conn: sqlite3.Connection) -> dict[str, int]:
+    """Each distinct publication date string to its place (from 1) in SQLite's order
+    of that column (binary: code point order, as Python compares strings)."""
+    values = [
+        r[0]
+        for r in conn.execute(
+            "select distinct published from items where published is not null order by published"
+        )
+    ]
+    return {value: rank for rank, value in enumerate(values, start=1)}
+
+
+def date_keys(rank: int | None, ranks: int, rowid: int, span: int) -> tuple[int, int]:
+    """The sort keys of one row that give FTS5's date orders (archive.search.dated_rowids:
+    ``published is null, published DIR, rowid DIR``) as one integer each: newest first
+    is ``newest`` descending, oldest first is ``oldest`` ascending; undated rows go last
+    in both. ``span`` is more than any rowid."""
+    newest = (rank or 0) * span + rowid
+    oldest = (rank if rank else ranks + 1) * span + rowid
+    return newest, oldest
 
 
 def _day_number(published: str | None) -> int | None:
@@ -266,6 +291,8 @@ def build(
         stamp = fingerprint(conn)
         rows_total, average = fts5_totals(conn)
         count = conn.execute("select count(*) from items").fetchone()[0]
+        ranks = published_ranks(conn)
+        span = (conn.execute("select max(rowid) from items").fetchone()[0] or 0) + 1
         folder = root / f"build-{int(time.time() * 1000)}-{os.getpid()}"
         folder.mkdir()
         index = tantivy.Index(_schema(), path=str(folder))
@@ -294,6 +321,9 @@ def build(
                     # cannot be made FTS5's, so the order could not be proven.
                     mismatched.append(row[0])
                     document = _document(tuple(row), length, starts, force=True)
+                newest, oldest = date_keys(ranks.get(row[8]), len(ranks), row[0], span)
+                document.add_integer("newest", newest)
+                document.add_integer("oldest", oldest)
                 writer.add_document(document)
             done += len(batch)
             last = batch[-1][0]
@@ -607,6 +637,29 @@ def ranked(
                 f"the top {need:,} could not be proven within {candidates:,} candidates"
             )
         candidates = min(candidates * 4, MAX_CANDIDATES)
+
+
+def dated(
+    handle: Handle, runner: Plan, newest: bool, limit: int, offset: int
+) -> list[tuple[int, None]]:
+    """Rows offset…offset+limit of the matches by publication date, in FTS5's order
+    (`date_keys`), read from the column store: no score is computed."""
+    import tantivy
+
+    result = handle.searcher.search(
+        runner.query,
+        limit,
+        count=False,
+        order_by_field="newest" if newest else "oldest",
+        offset=offset,
+        order=tantivy.Order.Desc if newest else tantivy.Order.Asc,
+    )
+    addresses = [address for _, address in result.hits]
+    return [(rowid, None) for rowid in handle.searcher.fast_field_values("rowid", addresses)]
+
+
+def count(handle: Handle, runner: Plan) -> int:
+    return handle.searcher.search(runner.query, 0, count=True).count
 
 
 def facets(handle: Handle, runner: Plan) -> dict[str, list[tuple[str, int]]]:

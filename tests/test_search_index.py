@@ -245,3 +245,17 @@ def test_a_row_whose_words_outnumber_fts5s_tokens_keeps_the_index_out(archive, t
     conn = sqlite3.connect(copy)
     assert search_index.in_step(copy, conn, {}) is None
     conn.close()
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize(
+    "params", [{"q": "the"}, {"q": "provence", "source": "city_of_san_diego"}], ids=["the", "src"]
+)
+def test_date_sorts_page_as_fts5_does(conn, archive, sort, params):
+    first, plain = both(conn, archive, {**params, "sort": sort})
+    assert first.engine == RESULT_ENGINE_INDEX
+    assert first.total == plain.total and first.facets == plain.facets
+    for page in (1, 2, first.pages):
+        indexed, plain = both(conn, archive, {**params, "sort": sort}, page)
+        assert [r["id"] for r in indexed.rows] == [r["id"] for r in plain.rows], page
+        assert indexed.rows, page
