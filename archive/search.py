@@ -24,7 +24,9 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
+from archive import search_index
 from archive.glossary import Glossary, fold, tokens
 
 # A search may name at most this many distinct terms; more are dropped (and said so):
@@ -43,6 +45,7 @@ SNIPPET_TEXT_LIMIT = 20_000
 SNIPPET_WORDS = 30
 # Datasette's sql_time_limit_ms (archive/publish.py SETTINGS), for each statement.
 DEFAULT_TIME_LIMIT_MS = 1000
+RESULT_ENGINE_INDEX = "index"  # SearchResult.engine when archive/search_index.py answered
 _WORD = re.compile(r"[^\s\"]+")
 _TEXT_WORD = re.compile(r"\S+")
 _EDGES = re.compile(r"^([\W_]*)(.*?)([\W_]*)$", re.DOTALL)
@@ -356,6 +359,7 @@ class SearchResult:
     total: int = 0
     rows: list[dict] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    engine: str = "FTS5"  # or RESULT_ENGINE_INDEX, or "FTS5 (why not the index)"
 
     @property
     def pages(self) -> int:
@@ -403,13 +407,25 @@ def run_search(
     time_limit_ms: int | None = DEFAULT_TIME_LIMIT_MS,
     facets: bool = True,
     memo: Memo | None = None,
+    index: search_index.Handle | None = None,
 ) -> SearchResult:
     """One page of a search, with the number of matches and the facet counts. With a
-    ``memo``, pages after the first reuse the count, facets and order found before."""
+    ``memo``, pages after the first reuse the count, facets and order found before.
+    With an ``index`` (archive/search_index.py, in step with this archive), a search by
+    relevance is counted, faceted and ranked there, in FTS5's exact order; FTS5 does it
+    when the index cannot (``result.engine`` says which did and why)."""
     parsed = parse_query(request.q, glossary if request.expand else None)
     result = SearchResult(request, parsed)
     if not parsed:
         return result
+    if index is not None:
+        try:
+            return _run_indexed(conn, index, result, facets, time_limit_ms, memo)
+        except (search_index.IndexUnusable, ValueError, OSError) as reason:
+            # ValueError, OSError: tantivy could not read its files. FTS5 gives the
+            # same results, slower; the page shows why.
+            result.engine = f"FTS5 ({reason})"
+            result.total, result.rows, result.facets = 0, [], {}
     later = memo is not None and request.page > 1
     counted = memo.get(_memo_key("count", parsed, request)) if later else None
     if counted is not None and (counted[1] or not facets):
@@ -436,14 +452,71 @@ def run_search(
     else:
         with time_limit(conn, time_limit_ms):
             ranked = order(conn, parsed, request, request.size, request.offset)
+    _add_rows(conn, result, ranked, time_limit_ms)
+    return result
+
+
+def _add_rows(
+    conn: sqlite3.Connection,
+    result: SearchResult,
+    ranked: list[tuple[int, float | None]],
+    time_limit_ms: int | None,
+) -> None:
+    """The shown rows of one page, in the order of ``ranked``, with their snippets."""
     with time_limit(conn, time_limit_ms):
         found = items_by_rowid(conn, [r for r, _ in ranked])
-    words = parsed.highlight_words()
-    for position, (rowid, score) in enumerate(ranked, start=request.offset + 1):
+    words = result.parsed.highlight_words()
+    for position, (rowid, score) in enumerate(ranked, start=result.request.offset + 1):
         row = found[rowid]
         row["position"], row["score"] = position, score
         row["snippet"] = snippet(row, words)
         result.rows.append(row)
+
+
+def _run_indexed(
+    conn: sqlite3.Connection,
+    index: search_index.Handle,
+    result: SearchResult,
+    facets: bool,
+    time_limit_ms: int | None,
+    memo: Memo | None,
+) -> SearchResult:
+    """`run_search` by relevance on the search index: the count and the exact order
+    from search_index.ranked, the facets from its column store. Later pages reuse the
+    proven order a memo holds when it reaches far enough."""
+    request, parsed = result.request, result.parsed
+    need = request.offset + request.size
+    if request.sort != "relevance":
+        runner = search_index.plan(index, parsed, request)
+        result.facets = search_index.facets(index, runner) if facets else {}
+        with time_limit(conn, time_limit_ms):
+            result.total = (
+                sum(count for _, count in result.facets["source"])
+                if facets
+                else search_index.count(index, runner)
+            )
+        ranked = search_index.dated(
+            index, runner, request.sort == "newest", request.size, request.offset
+        )
+        result.engine = RESULT_ENGINE_INDEX
+        _add_rows(conn, result, ranked, time_limit_ms)
+        return result
+    key = _memo_key("index", parsed, request)
+    known = memo.get(key) if memo is not None and request.page > 1 else None
+    if known is not None and (len(known[1]) >= need or len(known[1]) == known[0]):
+        result.total, order, result.facets = known
+    else:
+        runner = search_index.plan(index, parsed, request)
+        total = None
+        if facets:
+            result.facets = search_index.facets(index, runner)
+            total = sum(count for _, count in result.facets["source"])
+        with time_limit(conn, time_limit_ms):
+            result.total, order = search_index.ranked(index, conn, runner, need, total=total)
+        if memo is not None:
+            memo.put(key, (result.total, order, result.facets))
+    result.engine = RESULT_ENGINE_INDEX
+    _add_rows(conn, result, order[request.offset : need], time_limit_ms)
     return result
 
 
@@ -560,7 +633,14 @@ def snippet(row: dict, words: frozenset[str], size: int = SNIPPET_WORDS) -> list
 
 
 def _is_match(part: str, words: frozenset[str]) -> bool:
-    return any(fold(t) in words for t in tokens(part))
+    return any(w in words for w in _part_words(part))
+
+
+@lru_cache(maxsize=65_536)
+def _part_words(part: str) -> tuple[str, ...]:
+    """The folded words of one space-separated piece of text. Cached: texts share most
+    of their pieces, and folding each word in Python was most of a page's snippet time."""
+    return tuple(fold(t) for t in tokens(part))
 
 
 def _densest(hits: list[int], size: int) -> tuple[int, int]:

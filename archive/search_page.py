@@ -21,7 +21,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from archive import search
+from archive import search, search_index
 from archive.glossary import load_glossary
 
 DATABASE = "partnews"
@@ -55,6 +55,8 @@ ATOM_ITEMS = 100
 # Pages after the first of a search reuse its count, facets and order (the archive is
 # served immutable), so paging to the last match costs a slice, not a new ranking.
 _MEMOS: dict[tuple, search.Memo] = {}
+# The open search index of the served archive (archive/search_index.py), by folder.
+_INDEXES: dict[str, search_index.Handle] = {}
 
 
 def _memo(db) -> search.Memo:
@@ -159,6 +161,7 @@ def page_context(result: search.SearchResult, names: dict[str, str], base: str) 
         "search": request,
         "parsed": result.parsed,
         "total": result.total,
+        "engine": result.engine,
         "rows": rows,
         "first": request.offset + 1,
         "last_shown": request.offset + len(result.rows),
@@ -208,7 +211,12 @@ async def search_view(datasette, request):
     try:
         result = await db.execute_fn(
             lambda conn: search.run_search(
-                conn, wanted, glossary, time_limit_ms=limit_ms, memo=memo
+                conn,
+                wanted,
+                glossary,
+                time_limit_ms=limit_ms,
+                memo=memo,
+                index=search_index.in_step(db.path, conn, _INDEXES),
             )
         )
         context.update(page_context(result, names, datasette.urls.path(PATH)))

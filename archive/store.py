@@ -14,6 +14,7 @@ links never depend on the order in which a crawl meets the items.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -191,6 +192,33 @@ class Archive:
         if self.db["items_fts"].exists():
             with self.db.atomic():
                 self.db.execute("insert into items_fts(items_fts) values ('optimize')")
+
+    def rebuild_search_index(self, *, progress=None) -> dict:
+        """Bring the search index beside this file (archive/search_index.py) in step with
+        what is committed: a new build when the archive changed since the last one,
+        nothing otherwise. The index is derived data: when the build fails the archive is
+        untouched, the search page keeps using FTS5, and the returned report says why.
+        Returns {"state": "built" | "current" | "failed", ...}."""
+        from archive import search_index
+
+        folder = search_index.current_folder(self.path)
+        if folder is not None:
+            try:
+                built = search_index.open_index(folder).fingerprint
+            except (search_index.IndexUnusable, ValueError, OSError):
+                built = None
+            if built == search_index.fingerprint(self.db.conn):
+                return {"state": "current", "folder": str(folder)}
+        started = time.perf_counter()
+        try:
+            folder = search_index.build(self.path, progress=progress)
+        except Exception as error:  # derived data: report it, keep the archive
+            return {"state": "failed", "error": f"{type(error).__name__}: {error}"}
+        return {
+            "state": "built",
+            "folder": str(folder),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
 
     # The crawl's WARC captures (crawler/warc.py; the table logic is archive/captures.py).
 

@@ -27,6 +27,7 @@ COMMANDS = (
     "new_source",
     "probe",
     "newscrawl",
+    "search_index",
 )
 
 

@@ -122,3 +122,29 @@ def test_paging_to_the_last_page_of_a_large_result(browser, generated_archive_60
             p.click("nav.pagination a[rel=prev]")
             p.wait_for_url(re.compile(rf"page={last - 1}"))
             assert p.locator("ol.search-results li.search-result").count() == 20
+
+
+def test_the_indexed_search_pages_to_its_last_page(browser, crawled_archive, tmp_path):
+    """The same page served through the search index (archive/search_index.py): it says
+    so, and relevance and date pages reach the last match."""
+    import shutil
+
+    from archive import search_index
+
+    copy = tmp_path / "partnews.db"
+    shutil.copy(crawled_archive, copy)
+    search_index.build(copy)
+    with served(copy) as base, guarded_page(browser, base) as guarded:
+        p = guarded.page
+        for sort in ("relevance", "newest"):
+            p.goto(base + f"/-/search?q=the&expand=off&sort={sort}")
+            p.wait_for_selector("ol.search-results")
+            assert "search index" in p.locator("#search-engine").inner_text()
+            total = shown_count(p)
+            last = -(-total // 20)
+            assert last >= 2
+            p.locator("nav.pagination a", has_text=re.compile(rf"^{last}$")).click()
+            p.wait_for_url(re.compile(rf"page={last}"))
+            rows = p.locator("ol.search-results li.search-result")
+            assert rows.count() == total - 20 * (last - 1)
+            assert p.locator("nav.pagination a[rel=next]").count() == 0

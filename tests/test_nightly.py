@@ -257,3 +257,15 @@ def test_retry_after_is_waited_for_before_the_retry(mirror_factory, tmp_path):
     answers = [r for r in server.requests.records() if r.path == "/rss.xml"]
     assert [r.status for r in answers] == [503, 200]
     assert answers[1].time - answers[0].time >= 2
+
+
+def test_the_search_index_follows_the_archive(nights):
+    """Each night leaves the search index in step: built after a night that changed
+    texts, left alone after one that did not (archive/search_index.py)."""
+    from archive import search_index
+
+    states = [nights[n]["report"]["search_index"]["state"] for n in (1, 2, 3)]
+    assert states == ["built", "current", "built"]
+    assert "Search index rebuilt" in nights[3]["result"].stderr
+    conn = open_archive(nights["archive"])
+    assert search_index.in_step(nights["archive"], conn, {}) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -41,14 +42,19 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from archive.store import Archive
     from mirror.server import MirrorServer
     from mirror.site import MirrorConfig
     from partnews.commands.crawl import crawl, crawlable_sources, summarize
+    from partnews.commands.search_index import report_search_index
     from partnews.commands.serve import serve
 
     archive = Path(args.archive)
     for leftover in archive.parent.glob(archive.name + "*"):
-        leftover.unlink()
+        if leftover.is_dir():  # the search index of an earlier demo
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
     config = MirrorConfig(sites_dir=SITES_DIR)
     if args.today:
         config.today = args.today
@@ -57,6 +63,10 @@ def run(args) -> int:
         rows = crawl(crawlable_sources(), archive=str(archive), mirror=mirror.url)
     table, broken = summarize(rows)
     print(table)
+    store = Archive(archive)
+    search_index = store.rebuild_search_index()
+    store.close()
+    report_search_index(search_index)
     if broken:
         print(f"Demo crawl found nothing for: {', '.join(broken)}", file=sys.stderr)
         return 1

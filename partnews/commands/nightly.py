@@ -271,7 +271,11 @@ def run(args) -> int:
         store = Archive(archive)
         runs = judge_night(store, night_runs(store.db, night.id))
         store.optimize_fts()
+        search_index = store.rebuild_search_index()
         store.close()
+        from partnews.commands.search_index import report_search_index
+
+        report_search_index(search_index)
         ensure_inspect_file(archive)
         failing = [r["source"] for r in runs if r["health"] != "healthy"]
         failing += [s for s in sources if s not in {r["source"] for r in runs}]
@@ -285,6 +289,7 @@ def run(args) -> int:
             "backup": str(backup) if backup else None,
             "sources": [{k: r.get(k) for k in REPORT_FIELDS} for r in runs],
             "failing": failing,
+            "search_index": search_index,
         }
         report_path = Path(args.report) if args.report else archive.with_name("nightly-report.json")
         write_report(report_path, report)

@@ -197,7 +197,11 @@ def run(args) -> int:
             clear_state(archive)
             store = Archive(archive)
             store.optimize_fts()
+            search_index = store.rebuild_search_index()
             store.close()
+            from partnews.commands.search_index import report_search_index
+
+            report_search_index(search_index)
     finally:
         lock.release()
     return 0
