@@ -25,7 +25,7 @@ import unicodedata
 import ftfy
 import lxml.etree
 import lxml.html
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 
 # ftfy repairs mojibake ("CÃ´te dâ€™Azur" -> "Côte d’Azur") but must keep typographic
 # quotes (they are what the source published) and leave entities to `_unescape`, which
@@ -186,16 +186,96 @@ _FTFY_TOUCHES = _ftfy_touches()
 # Off only to compare with the plain path (tests/test_pipeline_speed.py).
 FAST_PATHS = True
 
+# Characters everyday Latin text is full of: a badness branch is not keyed on them when
+# it has a rarer required character to be keyed on.
+_EVERYDAY = frozenset(
+    "".join(chr(c) for c in range(128))
+    + MOJIBAKE_CATEGORIES["lower_accented"]
+    + MOJIBAKE_CATEGORIES["lower_common"]
+    + MOJIBAKE_CATEGORIES["common"]
+    + "«»"
+)
+
+
+def _item_chars(op, av) -> frozenset[str] | None:
+    """The characters one regex item (a literal or a plain character set) can match;
+    None for anything else (a repeat, a category like \\s, a negated set, "^", ".")."""
+    from re import _constants as sre
+
+    if op is sre.LITERAL:
+        return frozenset(chr(av))
+    if op is not sre.IN:
+        return None
+    chars: set[str] = set()
+    for inner_op, inner_av in av:
+        if inner_op is sre.LITERAL:
+            chars.add(chr(inner_av))
+        elif inner_op is sre.RANGE:
+            chars.update(chr(c) for c in range(inner_av[0], inner_av[1] + 1))
+        else:  # NEGATE, CATEGORY: not a plain set
+            return None
+    return frozenset(chars)
+
+
+def _badness_keys() -> tuple[re.Pattern[str], int]:
+    """A set of "key" characters such that every match of ftfy's badness regex contains
+    one, and the regex's longest match, both read from ftfy's own regex.
+
+    Each top-level branch of ``BADNESS_RE`` is a sequence; its plain (non-optional)
+    literal and set items are characters every match of the branch contains. The key of
+    a branch is its item with the fewest everyday characters (`_EVERYDAY`), so the keys
+    are rare in scraped text: "É", "€", "«", C1 controls, "Ã", box drawing... A branch
+    with no plain item would make this unsound: it raises instead.
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    tree = _parser.parse(BADNESS_RE.pattern, re.VERBOSE)
+    (op, (_, branches)), *rest = tree.data
+    if op is not sre.BRANCH or rest:
+        raise ValueError("ftfy's badness regex is not one alternation")
+    keys: set[str] = set()
+    for branch in branches:
+        items = [c for c in (_item_chars(o, a) for o, a in branch.data) if c]
+        if not items:
+            raise ValueError(f"a badness branch without a required character: {branch}")
+        keys |= min(items, key=lambda chars: (len(chars & _EVERYDAY), len(chars)))
+    ordered = "".join(re.escape(c) for c in sorted(keys))
+    return re.compile(f"[{ordered}]"), tree.getwidth()[1]
+
+
+_BADNESS_KEYS, _BADNESS_WIDTH = _badness_keys()
+
+
+def looks_bad(text: str) -> bool:
+    """`ftfy.badness.is_bad(text)`, computed on short windows only.
+
+    Every match of ftfy's badness regex contains a key character (`_badness_keys`) and
+    is at most `_BADNESS_WIDTH` characters long, so it lies within that many characters
+    of a key: the regex is searched there only (``pos``/``endpos`` keep "^" meaning the
+    start of the text). Accented text without keys costs one scan for a character set
+    instead of the regex's 37 branches tried at every position."""
+    width = _BADNESS_WIDTH
+    start = end = -1
+    for key in _BADNESS_KEYS.finditer(text):
+        at = key.start()
+        if at - width + 1 > end:  # a new window: search the one before it first
+            if end >= 0 and BADNESS_RE.search(text, start, end):
+                return True
+            start = max(0, at - width + 1)
+        end = at + width
+    return end >= 0 and BADNESS_RE.search(text, start, end) is not None
+
 
 def ftfy_would_keep(text: str) -> bool:
     """True when ftfy.fix_text(text, _FTFY_CONFIG) returns `text` unchanged, decided
     cheaply: ftfy only re-decodes text its own badness heuristic flags (`is_bad`, a
-    regex search), its other fixers only touch characters of `_FTFY_TOUCHES`, and its
-    last step is NFC. Most scraped text passes, and ftfy is the costliest step of
-    cleaning."""
+    regex search, here run only near its key characters: `looks_bad`), its other
+    fixers only touch characters of `_FTFY_TOUCHES`, and its last step is NFC. Most
+    scraped text passes, and ftfy is the costliest step of cleaning."""
     if _FTFY_TOUCHES.search(text) or not unicodedata.is_normalized("NFC", text):
         return False
-    return text.isascii() or not is_bad(text)
+    return text.isascii() or not looks_bad(text)
 
 
 def _clean_once(text: str) -> str:
