@@ -117,6 +117,26 @@ def test_minhash_signatures_are_unchanged():
             assert (fast == plain).all()
 
 
+def test_anchors_are_unchanged():
+    """The anchors taken in one numpy pass are the plain loop's, on every generated body
+    and fixture text (texts with and without anchors both occur)."""
+    items = [item for item, _ in generated_items_with_reposts(120, rate=0.3)]
+    texts = [item["body"] for item in items if item.get("body")] + fixture_texts()[:200]
+    with_anchors = 0
+    for value in texts:
+        shingle_set = similarity.shingles(value)
+        fast = similarity.anchors(shingle_set)
+        similarity.FAST_SIGNATURES = False
+        try:
+            plain = similarity.anchors(shingle_set)
+        finally:
+            similarity.FAST_SIGNATURES = True
+        assert fast == plain
+        assert all(type(value) is int for value in fast)
+        with_anchors += bool(fast)
+    assert 0 < with_anchors < len(texts)
+
+
 def feed(items: list[dict], path: Path) -> list[str]:
     """Validate, normalize, dedupe and store the items; the store's outcomes."""
     sources = load_sources()
