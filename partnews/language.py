@@ -73,10 +73,20 @@ def _identifier(candidates: tuple[str, ...]) -> LanguageIdentifier:
     return identifier
 
 
+# Languages py3langid's model knows for certain (tests/test_language.py checks): asking
+# whether a candidate is one of these does not load the model (a second per process,
+# and a reprocess's workers may never need it: `function_words_agree`).
+KNOWN_LANGUAGES = frozenset({"de", "en", "es", "fr", "it", "nl", "pt"})
+
+
 def _usable_candidates(candidates: Sequence[str]) -> tuple[str, ...]:
     """Normalised candidates the model knows, deduplicated and sorted (a stable cache key)."""
     codes = {normalize_language_tag(c) for c in candidates}
-    return tuple(sorted(c for c in codes if c and c in _full_identifier().labels))
+    return tuple(
+        sorted(
+            c for c in codes if c and (c in KNOWN_LANGUAGES or c in _full_identifier().labels)
+        )
+    )
 
 
 def detect_language(

@@ -256,3 +256,9 @@ def test_function_words_agree_only_when_clear():
     assert not function_words_agree(words(FRENCH + " " + FRENCH), "en")
     assert not function_words_agree(words(ENGLISH + " " + GERMAN + " " + GERMAN), "en")
     assert not function_words_agree(words("Provence Marseille " * 40), "fr")
+
+
+def test_the_languages_known_without_loading_the_model_are_the_models():
+    from partnews.language import KNOWN_LANGUAGES, _full_identifier
+
+    assert KNOWN_LANGUAGES <= set(_full_identifier().labels)

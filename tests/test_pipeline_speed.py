@@ -221,3 +221,23 @@ def test_the_windowed_badness_check_at_the_edges_of_a_text(value):
     from ftfy.badness import is_bad
 
     assert text.looks_bad(value) == is_bad(value)
+
+
+def test_relevance_terms_are_found_as_the_plain_regexes_find_them():
+    """The substring test before each term's regex changes no count: every term of the
+    rules, on every fixture and generated text (terms found and absent both occur)."""
+    from partnews import relevance
+
+    rules = relevance.load_rules()
+    terms = {t for side in rules.sides.values() for t in side}
+    terms |= set(rules.programme) | set(rules.boosters)
+    terms |= {t for _, sector_terms in rules.sectors.values() for t in sector_terms}
+    found = 0
+    for value in fixture_texts():
+        form = text.matching_form(value)
+        for term in terms:
+            pattern = relevance._pattern(term)
+            assert relevance._count(term, form) == len(pattern.findall(form))
+            assert relevance._occurs(term, form) == (pattern.search(form) is not None)
+            found += relevance._occurs(term, form)
+    assert found > 100
