@@ -245,6 +245,8 @@ def _badness_keys() -> tuple[re.Pattern[str], int]:
     from re import _constants as sre
     from re import _parser
 
+    if BADNESS_RE.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL):
+        raise ValueError("ftfy's badness regex has flags this reading does not handle")
     tree = _parser.parse(BADNESS_RE.pattern, re.VERBOSE)
     (op, (_, branches)), *rest = tree.data
     if op is not sre.BRANCH or rest:
