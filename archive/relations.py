@@ -156,7 +156,7 @@ def check_reposts(
         db.execute("delete from item_signatures where item_id = ?", [item_id])
         return []
     index.refresh(db)
-    item_anchors = similarity.anchors(shingle_set)
+    item_anchors = list(similarity.cached_anchors(body))
     candidates = set(index.candidates(values)) | set(anchor_candidates(db, item_anchors))
     candidates.discard(item_id)
     matches = []
@@ -553,7 +553,7 @@ def same_item_elsewhere(
         return None
     # Jaccard >= SAME_ITEM_THRESHOLD shares about a third of its anchors (twenty in a
     # 300-word text): the anchors alone find these candidates, no LSH query needed.
-    candidates = set(anchor_candidates(db, similarity.anchors(shingle_set)))
+    candidates = set(anchor_candidates(db, list(similarity.cached_anchors(item.get("body")))))
     if not candidates:
         return None
     marks = ",".join("?" * len(candidates))

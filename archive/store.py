@@ -68,14 +68,18 @@ class Archive:
         ensure_schema(self.db)
         # Items a reprocess changed, as they were before it (reprocess_item).
         self._reread_baselines: dict[str, tuple] = {}
+        self._reposts: relations.RepostIndex | None = None
 
     def close(self) -> None:
         self.db.close()
 
     @property
     def reposts(self) -> relations.RepostIndex:
-        """The LSH index of this file's signatures, built on first use."""
-        return relations.repost_index(self.path)
+        """The LSH index of this file's signatures, built on first use (and looked up
+        once per open archive: this connection's file cannot change under it)."""
+        if self._reposts is None:
+            self._reposts = relations.repost_index(self.path)
+        return self._reposts
 
     # Lookups used by the dedupe pipeline -------------------------------------------------
 

@@ -62,8 +62,24 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(matching_form(term)) + r"(?![a-z0-9])")
 
 
+@cache
+def _form(term: str) -> str:
+    return matching_form(term)
+
+
+def _occurs(term: str, text: str) -> bool:
+    """Whether the term occurs in the text as whole words. Most terms are absent from a
+    text: a substring test (one fast scan) rules them out before the regex is run."""
+    return _form(term) in text and _pattern(term).search(text) is not None
+
+
+def _count(term: str, text: str) -> int:
+    """How many times the term occurs in the text as whole words (see `_occurs`)."""
+    return len(_pattern(term).findall(text)) if _form(term) in text else 0
+
+
 def _found(terms: dict[str, float], text: str) -> dict[str, float]:
-    return {term: weight for term, weight in terms.items() if _pattern(term).search(text)}
+    return {term: weight for term, weight in terms.items() if _occurs(term, text)}
 
 
 def score_text(
@@ -116,8 +132,8 @@ def sectors_of(title_form: str, text: str, rules: Rules) -> list[str]:
     """Sector labels whose terms occur twice in the text, or once in the title."""
     labels = []
     for label, terms in rules.sectors.values():
-        hits = sum(len(_pattern(term).findall(text)) for term in terms)
-        in_title = any(_pattern(term).search(title_form) for term in terms)
+        hits = sum(_count(term, text) for term in terms)
+        in_title = any(_occurs(term, title_form) for term in terms)
         if hits >= 2 or in_title:
             labels.append(label)
     return labels

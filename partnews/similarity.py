@@ -98,10 +98,11 @@ def signature(shingle_set: Iterable[str]) -> np.ndarray | None:
     """
     if not FAST_SIGNATURES:
         return signature_datasketch(shingle_set)
-    encoded = [s.encode("utf-8") for s in shingle_set]
+    encoded = list(map(str.encode, shingle_set))
     if len(encoded) < MIN_SHINGLES:
         return None
-    digests = b"".join([hashlib.sha1(e).digest()[:4] for e in encoded])
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(e).digest()[:4] for e in encoded])
     hv = np.frombuffer(digests, dtype="<u4").astype(np.uint64).reshape(-1, 1)
     hv = _fmix32(hv)
     a, b = _permutations()
@@ -220,12 +221,16 @@ def is_repost(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> tup
 def anchors(shingle_set: Iterable[str]) -> list[int]:
     """The shingles' content-defined sample (see ANCHOR_MODULUS), as signed 64-bit-safe
     integers for SQLite, sorted."""
-    found = set()
-    for shingle in shingle_set:
-        value = zlib.crc32(shingle.encode("utf-8"))
-        if value % ANCHOR_MODULUS == 0:
-            found.add(value)
-    return sorted(found)
+    if not FAST_SIGNATURES:
+        found = set()
+        for shingle in shingle_set:
+            value = zlib.crc32(shingle.encode("utf-8"))
+            if value % ANCHOR_MODULUS == 0:
+                found.add(value)
+        return sorted(found)
+    # The same values, the CRC-32s taken in one C-level pass and filtered by numpy.
+    values = np.fromiter(map(zlib.crc32, map(str.encode, shingle_set)), dtype=np.uint32)
+    return sorted(set(values[values % ANCHOR_MODULUS == 0].tolist()))
 
 
 # One item's text is compared twice in a save (dedupe looks for the same article at
@@ -236,6 +241,13 @@ def cached_shingles(text: str | None) -> frozenset[str]:
     """`shingles` of the text, remembered for the last 64 texts (a few megabytes: at
     100,000 items 512 texts took the check past its 500 MB budget)."""
     return shingles(text)
+
+
+@lru_cache(maxsize=64)
+def cached_anchors(text: str | None) -> tuple[int, ...]:
+    """`anchors` of the text's shingles, remembered for the last 64 texts (dedupe looks
+    for the same article elsewhere, then the store for reposts: both need them)."""
+    return tuple(anchors(cached_shingles(text)))
 
 
 @lru_cache(maxsize=64)

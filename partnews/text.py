@@ -25,7 +25,7 @@ import unicodedata
 import ftfy
 import lxml.etree
 import lxml.html
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 
 # ftfy repairs mojibake ("CÃ´te dâ€™Azur" -> "Côte d’Azur") but must keep typographic
 # quotes (they are what the source published) and leave entities to `_unescape`, which
@@ -52,9 +52,24 @@ _UNSAFE_RE = re.compile(
 )
 
 
+# `_UNSAFE_RE` without its astral noncharacters, and any astral character: a set of the
+# Basic Multilingual Plane is a bitmap to the regex engine, while astral members make it
+# test ranges one by one (20 times slower on an article).
+_UNSAFE_BMP_RE = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\x00-\x08\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+)
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
 def strip_unsafe(text: str) -> str:
     """`text` without bidirectional controls, control characters (line breaks, tabs,
-    CR and form feeds kept: `clean_text` makes them spaces or breaks) and noncharacters."""
+    CR and form feeds kept: `clean_text` makes them spaces or breaks) and noncharacters.
+
+    Text with none of `_UNSAFE_BMP_RE` and no astral character has nothing to strip
+    (two cheap scans); the rest goes through `_UNSAFE_RE` itself."""
+    if FAST_PATHS and not _UNSAFE_BMP_RE.search(text) and not _ASTRAL_RE.search(text):
+        return text
     return _UNSAFE_RE.sub("", text)
 
 
@@ -186,23 +201,105 @@ _FTFY_TOUCHES = _ftfy_touches()
 # Off only to compare with the plain path (tests/test_pipeline_speed.py).
 FAST_PATHS = True
 
+# Characters everyday Latin text is full of: a badness branch is not keyed on them when
+# it has a rarer required character to be keyed on.
+_EVERYDAY = frozenset(
+    "".join(chr(c) for c in range(128))
+    + MOJIBAKE_CATEGORIES["lower_accented"]
+    + MOJIBAKE_CATEGORIES["lower_common"]
+    + MOJIBAKE_CATEGORIES["common"]
+    + "«»"
+)
+
+
+def _item_chars(op, av) -> frozenset[str] | None:
+    """The characters one regex item (a literal or a plain character set) can match;
+    None for anything else (a repeat, a category like \\s, a negated set, "^", ".")."""
+    from re import _constants as sre
+
+    if op is sre.LITERAL:
+        return frozenset(chr(av))
+    if op is not sre.IN:
+        return None
+    chars: set[str] = set()
+    for inner_op, inner_av in av:
+        if inner_op is sre.LITERAL:
+            chars.add(chr(inner_av))
+        elif inner_op is sre.RANGE:
+            chars.update(chr(c) for c in range(inner_av[0], inner_av[1] + 1))
+        else:  # NEGATE, CATEGORY: not a plain set
+            return None
+    return frozenset(chars)
+
+
+def _badness_keys() -> tuple[re.Pattern[str], int]:
+    """A set of "key" characters such that every match of ftfy's badness regex contains
+    one, and the regex's longest match, both read from ftfy's own regex.
+
+    Each top-level branch of ``BADNESS_RE`` is a sequence; its plain (non-optional)
+    literal and set items are characters every match of the branch contains. The key of
+    a branch is its item with the fewest everyday characters (`_EVERYDAY`), so the keys
+    are rare in scraped text: "É", "€", "«", C1 controls, "Ã", box drawing... A branch
+    with no plain item would make this unsound: it raises instead.
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    if BADNESS_RE.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL):
+        raise ValueError("ftfy's badness regex has flags this reading does not handle")
+    tree = _parser.parse(BADNESS_RE.pattern, re.VERBOSE)
+    (op, (_, branches)), *rest = tree.data
+    if op is not sre.BRANCH or rest:
+        raise ValueError("ftfy's badness regex is not one alternation")
+    keys: set[str] = set()
+    for branch in branches:
+        items = [c for c in (_item_chars(o, a) for o, a in branch.data) if c]
+        if not items:
+            raise ValueError(f"a badness branch without a required character: {branch}")
+        keys |= min(items, key=lambda chars: (len(chars & _EVERYDAY), len(chars)))
+    ordered = "".join(re.escape(c) for c in sorted(keys))
+    return re.compile(f"[{ordered}]"), tree.getwidth()[1]
+
+
+_BADNESS_KEYS, _BADNESS_WIDTH = _badness_keys()
+
+
+def looks_bad(text: str) -> bool:
+    """`ftfy.badness.is_bad(text)`, computed on short windows only.
+
+    Every match of ftfy's badness regex contains a key character (`_badness_keys`) and
+    is at most `_BADNESS_WIDTH` characters long, so it lies within that many characters
+    of a key: the regex is searched there only (``pos``/``endpos`` keep "^" meaning the
+    start of the text). Accented text without keys costs one scan for a character set
+    instead of the regex's 37 branches tried at every position."""
+    width = _BADNESS_WIDTH
+    start = end = -1
+    for key in _BADNESS_KEYS.finditer(text):
+        at = key.start()
+        if at - width + 1 > end:  # a new window: search the one before it first
+            if end >= 0 and BADNESS_RE.search(text, start, end):
+                return True
+            start = max(0, at - width + 1)
+        end = at + width
+    return end >= 0 and BADNESS_RE.search(text, start, end) is not None
+
 
 def ftfy_would_keep(text: str) -> bool:
     """True when ftfy.fix_text(text, _FTFY_CONFIG) returns `text` unchanged, decided
     cheaply: ftfy only re-decodes text its own badness heuristic flags (`is_bad`, a
-    regex search), its other fixers only touch characters of `_FTFY_TOUCHES`, and its
-    last step is NFC. Most scraped text passes, and ftfy is the costliest step of
-    cleaning."""
+    regex search, here run only near its key characters: `looks_bad`), its other
+    fixers only touch characters of `_FTFY_TOUCHES`, and its last step is NFC. Most
+    scraped text passes, and ftfy is the costliest step of cleaning."""
     if _FTFY_TOUCHES.search(text) or not unicodedata.is_normalized("NFC", text):
         return False
-    return text.isascii() or not is_bad(text)
+    return text.isascii() or not looks_bad(text)
 
 
 def _clean_once(text: str) -> str:
     text = _unescape(text)
     if not (FAST_PATHS and ftfy_would_keep(text)):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
-    text = _UNSAFE_RE.sub("", _INVISIBLE_RE.sub("", text))
+    text = strip_unsafe(_INVISIBLE_RE.sub("", text))
     text = _repair_lost_french_characters(text)
     return _tidy_whitespace(text)
 
@@ -259,12 +356,34 @@ def display_title(title: str | None) -> str | None:
 
 # Letters that NFKD does not decompose into a base letter plus accents, and every
 # combining mark (accents once decomposed) deleted: one C-level str.translate pass.
+_FOLDED_LETTERS = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"}
 _FOLD_TABLE = str.maketrans(
     {
-        **{"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"},
+        **_FOLDED_LETTERS,
         **{chr(c): None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))},
     }
 )
+# Every combining mark of the Basic Multilingual Plane.
+_BMP_COMBINING_RE = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c)))
+    + "]"
+)
+
+
+def _strip_accents(decomposed: str) -> str:
+    """``decomposed.translate(_FOLD_TABLE)``: without astral characters (nearly all
+    text), a regex of the plane's combining marks and six replaces do the same work
+    faster than a dictionary lookup per character."""
+    if not FAST_PATHS or _ASTRAL_RE.search(decomposed):
+        return decomposed.translate(_FOLD_TABLE)
+    text = _BMP_COMBINING_RE.sub("", decomposed)
+    for letter, folded in _FOLDED_LETTERS.items():
+        if letter in text:
+            text = text.replace(letter, folded)
+    return text
+
+
 # Letters and digits are kept; every other character (quotes, apostrophes and dashes,
 # typographic or ASCII, and all punctuation and symbols) separates words. Python's \w is
 # exactly str.isalnum() plus "_".
@@ -275,7 +394,7 @@ def _fold_once(text: str) -> str:
     text = text.casefold()
     # ASCII has nothing to decompose and nothing in the table: skip both (same result).
     if not (FAST_PATHS and text.isascii()):
-        text = unicodedata.normalize("NFKD", text).translate(_FOLD_TABLE)
+        text = _strip_accents(unicodedata.normalize("NFKD", text))
     return _NOT_ALNUM_RE.sub(" ", text).strip()
 
 
@@ -300,6 +419,10 @@ def matching_form(text: str | None) -> str:
         if folded == text:
             break
         text = folded
+        # Folded ASCII in lower case is all word characters and single spaces: folding
+        # it again would change nothing, so that second pass is skipped.
+        if FAST_PATHS and folded.isascii() and folded == folded.lower():
+            break
     if FAST_PATHS:
         if len(_MATCHING) >= _CLEANED_MAX:
             _MATCHING.clear()

@@ -211,3 +211,54 @@ def test_url_and_tag_helpers_never_raise(text):
     assert language_from_url(text) in (None, "en", "fr", "de", "es")
     code = normalize_language_tag(text)
     assert code is None or re.fullmatch("[a-z]{2}", code)
+
+
+def test_function_words_never_skip_the_detector_where_it_would_answer_otherwise():
+    """The cheap agreement check, on the 400 real pages of shared/realdata/dated-pages
+    (German, English, French, Spanish, and languages outside the candidates), with each
+    page's declared language and with every candidate declared instead: wherever the
+    check lets the declared language stand, the detector gives that language too. The
+    check does stand in for the detector on most pages with a truthful declaration."""
+    from bench.bench_page_metadata import load_pages
+    from partnews import language
+    from partnews.text import parse_html_document
+
+    folder = require("dated-pages/truth.jsonl").parent
+    candidates = ("en", "fr", "de", "es")
+    skipped = asked = 0
+    for page in load_pages(folder):
+        tree = parse_html_document(page.html)
+        for dropped in tree.xpath("//script|//style|//noscript"):
+            dropped.drop_tree()
+        sample = " ".join(tree.text_content().split())[:4000]
+        own = normalize_language_tag(tree.get("lang"))
+        for declared in {own, *candidates} - {None}:
+            fast = detect_language(sample, declared=declared, candidates=candidates)
+            language.FAST_AGREEMENT = False
+            try:
+                plain = detect_language(sample, declared=declared, candidates=candidates)
+            finally:
+                language.FAST_AGREEMENT = True
+            assert fast == plain, (page.url, declared, fast, plain)
+            words = re.findall(r"[^\W\d_]+", sample)
+            if len(words) >= language.MIN_WORDS:
+                asked += 1
+                skipped += declared == own and language.function_words_agree(words, declared)
+    print(f"{skipped} of {asked} detections skipped")
+    assert asked > 1000 and skipped > 200
+
+
+def test_function_words_agree_only_when_clear():
+    from partnews.language import function_words_agree
+
+    words = lambda text: re.findall(r"[^\W\d_]+", text)  # noqa: E731
+    assert function_words_agree(words(FRENCH + " " + FRENCH), "fr")
+    assert not function_words_agree(words(FRENCH + " " + FRENCH), "en")
+    assert not function_words_agree(words(ENGLISH + " " + GERMAN + " " + GERMAN), "en")
+    assert not function_words_agree(words("Provence Marseille " * 40), "fr")
+
+
+def test_the_languages_known_without_loading_the_model_are_the_models():
+    from partnews.language import KNOWN_LANGUAGES, _full_identifier
+
+    assert KNOWN_LANGUAGES <= set(_full_identifier().labels)

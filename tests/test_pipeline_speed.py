@@ -117,6 +117,26 @@ def test_minhash_signatures_are_unchanged():
             assert (fast == plain).all()
 
 
+def test_anchors_are_unchanged():
+    """The anchors taken in one numpy pass are the plain loop's, on every generated body
+    and fixture text (texts with and without anchors both occur)."""
+    items = [item for item, _ in generated_items_with_reposts(120, rate=0.3)]
+    texts = [item["body"] for item in items if item.get("body")] + fixture_texts()[:200]
+    with_anchors = 0
+    for value in texts:
+        shingle_set = similarity.shingles(value)
+        fast = similarity.anchors(shingle_set)
+        similarity.FAST_SIGNATURES = False
+        try:
+            plain = similarity.anchors(shingle_set)
+        finally:
+            similarity.FAST_SIGNATURES = True
+        assert fast == plain
+        assert all(type(value) is int for value in fast)
+        with_anchors += bool(fast)
+    assert 0 < with_anchors < len(texts)
+
+
 def feed(items: list[dict], path: Path) -> list[str]:
     """Validate, normalize, dedupe and store the items; the store's outcomes."""
     sources = load_sources()
@@ -152,3 +172,72 @@ def test_an_archive_built_by_the_plain_code_records_no_new_version_when_fed_agai
     assert conn.execute("select count(*) from item_versions").fetchone()[0] == versions_before
     assert set(conn.execute("select item_id, minhash from item_signatures")) == signatures_before
     conn.close()
+
+
+def _realdata_texts() -> list[str]:
+    """Every small file of shared/realdata read as text, and the same texts garbled by
+    the two classic wrong decodings (UTF-8 read as Latin-1 and as Windows-1252)."""
+    from tests.requirements import need_shared
+
+    folder = need_shared("realdata/MANIFEST.tsv").parent
+    texts = [
+        p.read_bytes().decode("utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.stat().st_size < 150_000
+    ]
+    garbled = [t.encode("utf-8", "replace").decode("latin-1") for t in texts[:150]]
+    garbled += [t.encode("utf-8", "replace").decode("cp1252", "replace") for t in texts[:150]]
+    return texts + garbled
+
+
+def test_the_windowed_badness_check_answers_as_ftfy_on_real_pages():
+    """`looks_bad` is ftfy's `is_bad`, searched only near its key characters: the same
+    answer on whole real pages, garbled copies and random slices of them (both answers
+    occur), so skipping ftfy on its say-so skips it exactly where ftfy would."""
+    import random
+
+    from ftfy.badness import is_bad
+
+    rng = random.Random(17)
+    answers = {True: 0, False: 0}
+    for value in _realdata_texts() + TRICKY:
+        slices = [value]
+        for _ in range(4):
+            start = rng.randrange(len(value) + 1)
+            slices.append(value[start : start + rng.randrange(1, 300)])
+        for piece in slices:
+            expected = is_bad(piece)
+            assert text.looks_bad(piece) == expected, piece[:200]
+            answers[expected] += 1
+    assert answers[True] > 100 and answers[False] > 100
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Ã©", "xÃ©", "Ã ", "abc voilÃ  fin", "Ã", "ÉTÉ°", "a" * 50 + "Ã©" + "b" * 50, "€€€", "Â «"],
+)
+def test_the_windowed_badness_check_at_the_edges_of_a_text(value):
+    """Mojibake at the very start or end of a text, or alone, is still seen."""
+    from ftfy.badness import is_bad
+
+    assert text.looks_bad(value) == is_bad(value)
+
+
+def test_relevance_terms_are_found_as_the_plain_regexes_find_them():
+    """The substring test before each term's regex changes no count: every term of the
+    rules, on every fixture and generated text (terms found and absent both occur)."""
+    from partnews import relevance
+
+    rules = relevance.load_rules()
+    terms = {t for side in rules.sides.values() for t in side}
+    terms |= set(rules.programme) | set(rules.boosters)
+    terms |= {t for _, sector_terms in rules.sectors.values() for t in sector_terms}
+    found = 0
+    for value in fixture_texts():
+        form = text.matching_form(value)
+        for term in terms:
+            pattern = relevance._pattern(term)
+            assert relevance._count(term, form) == len(pattern.findall(form))
+            assert relevance._occurs(term, form) == (pattern.search(form) is not None)
+            found += relevance._occurs(term, form)
+    assert found > 100
