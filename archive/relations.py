@@ -69,19 +69,22 @@ class Match:
 class RepostIndex:
     """The archive's signatures in a MinHash LSH, kept in step with the file.
 
+    The LSH is `partnews.bands.BandIndex`: datasketch's buckets (the same candidates) in
+    numpy arrays, at a tenth of the memory of datasketch's own index.
+
     Before each query it reads the signature rows written since it last looked (``seq``
     only grows), so items archived by another spider or process are seen too.
     """
 
     def __init__(self) -> None:
-        self.lsh = similarity.new_lsh()
+        self.lsh = similarity.new_band_index()
         self.seq = 0
 
     def refresh(self, db: sqlite_utils.Database) -> int:
         """Add the signatures written since the last refresh; return how many."""
         latest = db.execute("select max(seq) from item_signatures").fetchone()[0] or 0
         if latest < self.seq:  # another file now lives at this path: start again
-            self.lsh, self.seq = similarity.new_lsh(), 0
+            self.lsh, self.seq = similarity.new_band_index(), 0
         rows = db.execute(
             "select item_id, seq, scheme, minhash from item_signatures where seq > ? order by seq",
             [self.seq],
@@ -92,12 +95,12 @@ class RepostIndex:
                 self.lsh.remove(item_id)
             if scheme == similarity.SIGNATURE_SCHEME:
                 values = similarity.from_bytes(blob)
-                self.lsh.insert(item_id, similarity.as_minhash(values), check_duplication=False)
+                self.lsh.insert(item_id, values)
         return len(rows)
 
     def candidates(self, values: np.ndarray) -> list[str]:
         """Ids sharing at least one LSH bucket with this signature."""
-        return self.lsh.query(similarity.as_minhash(values))
+        return self.lsh.query(values)
 
 
 _INDEXES: dict[tuple[str, int], RepostIndex] = {}
