@@ -102,7 +102,7 @@ def fingerprint(conn: sqlite3.Connection) -> str:
 # FTS5's own figures ---------------------------------------------------------------------------
 
 
-def _varints(blob: bytes) -> list[int]:
+def varints(blob: bytes) -> list[int]:
     """SQLite's big-endian varints (FTS5 stores its totals and row sizes this way)."""
     values, position = [], 0
     while position < len(blob):
@@ -125,7 +125,7 @@ def fts5_totals(conn: sqlite3.Connection) -> tuple[int, float]:
     row = conn.execute("select block from items_fts_data where id = 1").fetchone()
     if row is None:
         return 0, 0.0
-    values = _varints(row[0])
+    values = varints(row[0])
     rows, tokens_total = values[0], sum(values[1:4])
     return rows, (tokens_total / rows if rows else 0.0)
 
@@ -314,7 +314,7 @@ def build(
             if not batch:
                 break
             for *row, size in batch:
-                length = sum(_varints(size)[:3]) if size else 0
+                length = sum(varints(size)[:3]) if size else 0
                 document = _document(tuple(row), length, starts)
                 if document is None:
                     # Python's words outnumber FTS5's tokens for this row: its length

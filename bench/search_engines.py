@@ -168,20 +168,10 @@ def to_query(index, searcher, params: dict[str, str]):
 def fts5_averages(conn: sqlite3.Connection) -> tuple[int, list[float]]:
     """FTS5's own figures for bm25: the number of rows and each column's average length
     in tokens, read from its "averages" record (items_fts_data, id 1: SQLite varints)."""
+    from archive.search_index import varints
+
     blob = conn.execute("select block from items_fts_data where id = 1").fetchone()[0]
-    values, position = [], 0
-    while position < len(blob):
-        value = 0
-        for i in range(9):
-            byte = blob[position]
-            position += 1
-            if i == 8:
-                value = (value << 8) | byte
-                break
-            value = (value << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                break
-        values.append(value)
+    values = varints(blob)
     rows, totals = values[0], values[1 : 1 + len(FIELDS)]
     return rows, [t / rows for t in totals]
 
