@@ -52,6 +52,9 @@ TEXT_FIELDS = (
 )
 
 
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -65,6 +68,11 @@ class Archive:
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoint the WAL every 10,000 pages (40 MB) rather than SQLite's 1,000: each
+        # checkpoint syncs the database file, and at 1,000 pages that came every dozen
+        # items and cost 0.5 ms an item (issue 17). Commits and crash safety are as before;
+        # the last connection to close still checkpoints and removes the WAL.
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         ensure_schema(self.db)
         # Items a reprocess changed, as they were before it (reprocess_item).
         self._reread_baselines: dict[str, tuple] = {}

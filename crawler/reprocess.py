@@ -101,8 +101,16 @@ def response_from_capture(request: Request, warc_dir: Path, capture: dict[str, A
             f"capture unreadable: {capture['warc_file']}@{capture['warc_offset']}: "
             f"{type(error).__name__}: {error}"
         ) from error
+    where = f"capture unreadable: {capture['warc_file']}@{capture['warc_offset']}"
+    found_id = record.rec_headers.get_header("WARC-Record-ID")
+    if capture.get("record_id") and found_id != capture["record_id"]:
+        # A damaged or shifted offset can land on bytes that still parse: never read
+        # another record (or garbage) as this capture.
+        raise CaptureUnreadable(
+            f"{where}: the record there is {found_id}, not {capture['record_id']}"
+        )
     if record.http_headers is None:
-        raise CaptureUnreadable(f"capture has no HTTP headers: {capture['record_id']}")
+        raise CaptureUnreadable(f"{where}: the record {found_id} has no HTTP headers")
     headers = Headers()
     for name, value in record.http_headers.headers:
         headers.appendlist(name, value)

@@ -129,11 +129,30 @@ def score_text(
 
 
 def sectors_of(title_form: str, text: str, rules: Rules) -> list[str]:
-    """Sector labels whose terms occur twice in the text, or once in the title."""
+    """Sector labels whose terms occur twice in the text, or once in the title.
+
+    `text` begins with the title's matching form (`score_text`), so a term absent from
+    the text is absent from the title too, and a sector is decided as soon as it has
+    two hits or one in the title.
+    """
     labels = []
-    for label, terms in rules.sectors.values():
-        hits = sum(_count(term, text) for term in terms)
-        in_title = any(_occurs(term, title_form) for term in terms)
-        if hits >= 2 or in_title:
-            labels.append(label)
+    for label, terms in _sector_matchers(tuple(rules.sectors.values())):
+        hits = 0
+        for form, pattern in terms:
+            if form not in text:
+                continue
+            hits += len(pattern.findall(text))
+            if hits >= 2 or (form in title_form and pattern.search(title_form)):
+                labels.append(label)
+                break
     return labels
+
+
+@cache
+def _sector_matchers(
+    sectors: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, tuple[tuple[str, re.Pattern[str]], ...]], ...]:
+    """Each sector's terms as (matching form, whole-word pattern), computed once."""
+    return tuple(
+        (label, tuple((_form(term), _pattern(term)) for term in terms)) for label, terms in sectors
+    )

@@ -24,7 +24,7 @@ from itemadapter import ItemAdapter
 
 from archive.store import Archive
 from partnews.text import matching_form, teaser_prefix_of
-from pipelines import CrawlerPipeline
+from pipelines import CrawlerPipeline, item_dict
 
 _RAW_NODE_PATH = re.compile(r"/node/\d+/?$|[?&](?:p|page_id)=\d+")
 
@@ -205,7 +205,7 @@ TEXT_KEPT = ("title", "title_sort", "summary", "body", "published", "published_f
 class DedupePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        linked = assign_item_id(adapter.asdict(), self.state.archive)
+        linked = assign_item_id(item_dict(item), self.state.archive)
         for key, value in linked.items():
             if key in adapter.field_names():
                 adapter[key] = value

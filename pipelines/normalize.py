@@ -20,7 +20,7 @@ from itemadapter import ItemAdapter
 
 from crawler.sources import Source, load_sources
 from partnews import dates, language, text, urls
-from pipelines import CrawlerPipeline
+from pipelines import CrawlerPipeline, item_dict
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _unique(values) -> list:
 class NormalizePipeline(CrawlerPipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        normalized = normalize_item(adapter.asdict(), _source(adapter.get("source")))
+        normalized = normalize_item(item_dict(item), _source(adapter.get("source")))
         for key, value in normalized.items():
             adapter[key] = value
         if not adapter.get("published") and adapter.get("kind") == "news":

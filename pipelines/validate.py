@@ -12,7 +12,9 @@ goes on.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -28,7 +30,7 @@ class RejectItem(DropItem):
     """An item that cannot be archived; the message is the reason users will read."""
 
 
-def problems(item: dict) -> list[str]:
+def problems(item: Mapping[str, Any]) -> list[str]:
     """Every reason this item cannot be archived (empty when it can)."""
     found = []
     if not item.get("source"):
@@ -96,7 +98,9 @@ def impossible_value(value: object) -> str:
 
 class ValidatePipeline:
     def process_item(self, item):
-        found = problems(ItemAdapter(item).asdict())
+        # Top-level reads only: the adapter itself, not `asdict()`, whose deep copy of
+        # every field cost 0.5 ms an item (issue 17's profile of a reprocess worker).
+        found = problems(ItemAdapter(item))
         if found:
             raise RejectItem("; ".join(found))
         return item
