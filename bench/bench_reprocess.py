@@ -15,7 +15,10 @@ copies of that archive:
   and dedupe and the archive's one writer in the main process.
 
 The ratio whole / extraction alone is the cost of the pipeline on top of reading
-(target ≤ 1.3). Times are wall-clock seconds, worker start-up included in both.
+(target ≤ 1.3). Times are wall-clock seconds, worker start-up included in both. On this
+2-core virtual machine one measure varies by up to a quarter from run to run, so the
+four measures are taken in `--repeat` rounds (the two of each pair in alternating
+order) and the medians are reported, with every round's ratio.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +41,7 @@ from mirror.site import MirrorConfig
 
 ARTICLES = 600  # per site
 QUICK_ARTICLES = 8
+REPEAT = 3
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SITES = {"www.maregionsud.fr": "region_sud", "www.risingsud.fr": "rising_sud"}
 FIGURE_LABEL = "whole reprocess"
@@ -133,9 +138,21 @@ def main(argv: list[str] | None = None) -> int:
         "--articles", type=int, default=ARTICLES, help=f"per site (default {ARTICLES})"
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES} articles per site")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=REPEAT,
+        help=f"rounds of the four measures, medians reported (default {REPEAT}; 1 with --quick)",
+    )
     args = parser.parse_args(argv)
     articles = QUICK_ARTICLES if args.quick else args.articles
-    rows, cpu_rows = [], []
+    repeat = 1 if args.quick else max(1, args.repeat)
+    # workers -> lists over the rounds: seconds and CPU of each measure.
+    alone_s: dict[int, list[float]] = {1: [], 2: []}
+    whole_s: dict[int, list[float]] = {1: [], 2: []}
+    alone_cpu: dict[int, list[dict]] = {1: [], 2: []}
+    whole_cpu: dict[int, list[dict]] = {1: [], 2: []}
+    counts: dict[int, tuple[int, int]] = {}
     with tempfile.TemporaryDirectory(prefix="partnews-bench-reprocess-") as tmp:
         folder = Path(tmp)
         make_sites(folder / "sites", articles)
@@ -146,14 +163,34 @@ def main(argv: list[str] | None = None) -> int:
             weakened_crawl(server, pristine)
         finally:
             server.stop()
-        for workers in (1, 2):
-            alone_s, alone = reprocess_copy(pristine, folder / "run", workers, read_only=True)
-            alone_cpu = dict(LAST_CPU)
-            whole_s, whole = reprocess_copy(pristine, folder / "run", workers, read_only=False)
-            captures = sum(whole.responses.values())
-            changed = sum(len(ids) for ids in whole.changed_ids.values())
-            rows.append((workers, captures, changed, alone_s, whole_s))
-            cpu_rows.append((workers, alone_cpu, dict(LAST_CPU)))
+        for round_number in range(repeat):
+            for workers in (1, 2):
+                # Alternate which measure goes first, so neither always meets a warmer
+                # (or busier) machine.
+                order = (True, False) if (round_number + workers) % 2 else (False, True)
+                for read_only in order:
+                    seconds, outcome = reprocess_copy(
+                        pristine, folder / "run", workers, read_only=read_only
+                    )
+                    (alone_s if read_only else whole_s)[workers].append(seconds)
+                    (alone_cpu if read_only else whole_cpu)[workers].append(dict(LAST_CPU))
+                    if not read_only:
+                        counts[workers] = (
+                            sum(outcome.responses.values()),
+                            sum(len(ids) for ids in outcome.changed_ids.values()),
+                        )
+    rows = [
+        (w, *counts[w], statistics.median(alone_s[w]), statistics.median(whole_s[w]))
+        for w in (1, 2)
+    ]
+    cpu_rows = [
+        (
+            w,
+            {k: statistics.median(c[k] for c in alone_cpu[w]) for k in ("workers", "writer")},
+            {k: statistics.median(c[k] for c in whole_cpu[w]) for k in ("workers", "writer")},
+        )
+        for w in (1, 2)
+    ]
     print(
         f"{articles:,} generated articles on each of two generic sites, crawled with a "
         "weakened reader (bodies cut in half); WARC captures re-read with today's readers\n"
@@ -163,25 +200,32 @@ def main(argv: list[str] | None = None) -> int:
         "| captures/s (whole) | captures/s (extraction) | ratio |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for workers, captures, changed, alone_s, whole_s in rows:
+    for workers, captures, changed, alone, whole in rows:
         print(
-            f"| {workers} | {captures:,} | {changed:,} | {alone_s:.1f} | {whole_s:.1f} "
-            f"| {captures / whole_s:.0f} | {captures / alone_s:.0f} | {whole_s / alone_s:.2f} |"
+            f"| {workers} | {captures:,} | {changed:,} | {alone:.1f} | {whole:.1f} "
+            f"| {captures / whole:.0f} | {captures / alone:.0f} | {whole / alone:.2f} |"
         )
+    for workers in (1, 2):
+        ratios = ", ".join(
+            f"{whole / alone:.2f}"
+            for alone, whole in zip(alone_s[workers], whole_s[workers], strict=True)
+        )
+        print(f"\nratio of each round, {workers} worker(s): {ratios}", end="")
+    print(f"\n\nTimes are the medians of {repeat} round(s); the ratio is the medians' ratio.")
     print(
         "\nCPU seconds of each measure (workers: all reading processes; writer: this "
         "process, which runs dedupe and the store in the whole reprocess):\n"
     )
     print("| workers | extraction alone: workers / writer | whole: workers / writer |")
     print("|---:|---:|---:|")
-    for workers, alone_cpu, whole_cpu in cpu_rows:
+    for workers, alone_use, whole_use in cpu_rows:
         print(
-            f"| {workers} | {alone_cpu['workers']:.1f} / {alone_cpu['writer']:.1f} "
-            f"| {whole_cpu['workers']:.1f} / {whole_cpu['writer']:.1f} |"
+            f"| {workers} | {alone_use['workers']:.1f} / {alone_use['writer']:.1f} "
+            f"| {whole_use['workers']:.1f} / {whole_use['writer']:.1f} |"
         )
-    for workers, captures, _, alone_s, whole_s in rows:
-        print(f"{FIGURE_LABEL}, {workers} worker(s): {captures / whole_s:.1f} captures/s")
-        print(f"{BASELINE_LABEL}, {workers} worker(s): {captures / alone_s:.1f} captures/s")
+    for workers, captures, _, alone, whole in rows:
+        print(f"{FIGURE_LABEL}, {workers} worker(s): {captures / whole:.1f} captures/s")
+        print(f"{BASELINE_LABEL}, {workers} worker(s): {captures / alone:.1f} captures/s")
     print(
         "\nratio = whole reprocess time / extraction-alone time, same workers, same "
         "captures (target ≤ 1.3)."
