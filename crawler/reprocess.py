@@ -19,6 +19,14 @@ changed gets a new version with reason ``reprocessed`` and the changed fields, a
 whose reading did not change is not written at all, and relations are recomputed for the
 changed ones. Workers write nothing to the archive: their run bookkeeping (rejects,
 counts) goes to a scratch file each, whose rejects this process copies over.
+
+The writer commits every `COMMIT_EVERY` items (`--commit-every`), and whenever a source
+ends or the queue goes quiet, rather than once per item: a commit writes every page the
+item dirtied to the WAL, about 0.8 ms an item. A kill loses at most those uncommitted
+items' writes, never a source marked done (its items are committed first), and the
+resume re-reads every source not done, so the final archive is the same (each item is
+still its own savepoint: a failing item leaves the others whole). A crawl keeps one
+transaction per item: its resume trusts each page it recorded as read.
 """
 
 from __future__ import annotations
@@ -56,6 +64,8 @@ READING_PIPELINES = {
 REASON = "reprocessed"
 EXAMPLES_PER_FIELD = 3
 PROGRESS_EVERY = 50
+# Items per transaction of the writer (see the module docstring).
+COMMIT_EVERY = 200
 
 
 class CaptureMissing(OSError):
@@ -482,6 +492,7 @@ def run_reprocess(
     progress: bool = False,
     on_done=None,
     started: str | None = None,
+    commit_every: int = COMMIT_EVERY,
 ) -> Outcome:
     """Re-read `sources` from their captures in `workers` processes and write the changes
     through one `Archive`. `read_only` (the bench's extraction alone) reads and drops.
@@ -509,11 +520,22 @@ def run_reprocess(
     running = len(processes)
     kill_after = _kill_after()
     written = 0
+    conn = archive.db.conn
+    batching = not dry_run and not read_only
+    pending = 0
+
+    def commit() -> None:
+        nonlocal pending
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        pending = 0
+
     try:
         while running:
             try:
                 message = queue.get(timeout=1.0)
             except queue_module.Empty:
+                commit()  # quiet: nothing waits in an open transaction
                 if not any(p.is_alive() for p in processes):
                     # Dead without saying goodbye (killed): what was queued is read above.
                     outcome.failed.append("a reading worker died without finishing")
@@ -522,8 +544,13 @@ def run_reprocess(
             kind = message[0]
             if kind == "item":
                 _, source, item, capture = message
+                if batching and not conn.in_transaction:
+                    conn.execute("BEGIN")
                 writer.take(source, item, capture)
                 written += 1
+                pending += 1
+                if pending >= commit_every:
+                    commit()
                 changed = sum(len(v) for v in outcome.changed_ids.values())
                 if kill_after is not None and changed >= kill_after:
                     os.kill(os.getpid(), signal.SIGKILL)
@@ -540,6 +567,7 @@ def run_reprocess(
                 _, source, info = message
                 outcome.responses[source] += info["responses"]
                 if info["reason"] == "finished":
+                    commit()  # a source is marked done only once its items are stored
                     outcome.done.append(source)
                     if on_done:
                         on_done(source)
@@ -550,8 +578,12 @@ def run_reprocess(
             elif kind == "exit":
                 running -= 1
                 if not dry_run and not read_only:
+                    commit()
                     copy_rejects(archive, Path(message[2]))
     finally:
+        # Each item taken so far is whole (its own savepoint): keep them, as the
+        # per-item commits did, also when an error is on its way up.
+        commit()
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():

@@ -216,7 +216,9 @@ def test_a_missing_capture_is_reported_and_its_item_kept(archives, tmp_path):
 
 def test_a_killed_reprocess_resumes_to_the_same_archive(archives, tmp_path):
     archive = copy_of(archives, "killed", tmp_path)
-    killed = reprocess(archive, env={"PARTNEWS_REPROCESS_KILL_AFTER": "6"})
+    # Four items per transaction: the kill, at the sixth changed item, comes after at
+    # least one commit and, unless it falls on one, with writes that are lost and redone.
+    killed = reprocess(archive, "--commit-every", "4", env={"PARTNEWS_REPROCESS_KILL_AFTER": "6"})
     assert killed.returncode == -9, killed.stderr[-3000:]
     conn = open_archive(archive)
     partial = conn.execute("select count(*) from item_versions where reason = 'reprocessed'")
@@ -236,6 +238,13 @@ def test_a_killed_reprocess_resumes_to_the_same_archive(archives, tmp_path):
     # with one version per changed item, as an uninterrupted run writes.
     assert_same(snapshot(archive), snapshot(archives / "fresh" / "partnews.db"))
     assert versions[0] == versions[1]
+
+
+def test_commit_every_must_be_positive(archives, tmp_path):
+    archive = copy_of(archives, "batch", tmp_path)
+    result = reprocess(archive, "--commit-every", "0")
+    assert result.returncode == 2
+    assert "--commit-every must be at least 1" in result.stderr
 
 
 def test_reprocess_takes_the_nightly_lock(archives, tmp_path):

@@ -66,6 +66,14 @@ def register(subparsers) -> None:
         help="reading processes (default: one per core)",
     )
     parser.add_argument(
+        "--commit-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="items per transaction of the writer (default 200): fewer commits are faster; "
+        "a kill loses at most N items' writes, which the resume re-reads",
+    )
+    parser.add_argument(
         "--archive",
         default=os.environ.get("PARTNEWS_ARCHIVE", "data/partnews.db"),
         help="archive file (default: $PARTNEWS_ARCHIVE, else data/partnews.db)",
@@ -130,6 +138,9 @@ def run(args) -> int:
     if args.workers < 1:
         print("--workers must be at least 1.", file=sys.stderr)
         return EXIT_USAGE
+    if args.commit_every is not None and args.commit_every < 1:
+        print("--commit-every must be at least 1.", file=sys.stderr)
+        return EXIT_USAGE
     if args.since and not (len(args.since) == 10 and args.since[4] == "-"):
         print(f"--since must be a date, YYYY-MM-DD, not {args.since!r}.", file=sys.stderr)
         return EXIT_USAGE
@@ -185,6 +196,7 @@ def run(args) -> int:
             progress=True,
             on_done=source_done,
             started=started,
+            **({"commit_every": args.commit_every} if args.commit_every else {}),
         )
         report = outcome.as_dict()
         print_outcome(report, args.dry_run)
