@@ -34,3 +34,24 @@ def test_a_plain_dict_item_is_copied_too():
     assert copied == item
     copied["nested"]["a"].append("c")
     assert item["nested"] == {"a": ["b"]}
+
+
+def test_to_dict_is_asdict_for_the_schema():
+    from dataclasses import asdict
+
+    item = ArchiveItem(
+        source="team_cote_d_azur",
+        kind="event",
+        url="https://www.teamcotedazur.fr/evenement",
+        title="Rencontre",
+        tags=["export", "santé"],
+        translations={"en": "https://www.teamcotedazur.fr/en/event"},
+        start="2024-05-02T09:00:00+02:00",
+        relevance_score=2.5,
+    )
+    copied = item.to_dict()
+    assert copied == asdict(item)
+    assert list(copied) == [f for f in ArchiveItem.field_names()]
+    copied["tags"].append("x")
+    copied["translations"].clear()
+    assert item.tags == ["export", "santé"] and item.translations
