@@ -577,7 +577,7 @@ def run_reprocess(
                 outcome.failed.append(f"{message[1]}: {message[2]}")
             elif kind == "exit":
                 running -= 1
-                if not dry_run and not read_only:
+                if batching:
                     commit()
                     copy_rejects(archive, Path(message[2]))
     finally:

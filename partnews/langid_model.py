@@ -18,18 +18,15 @@ import logging
 import os
 import tempfile
 import zipfile
-from array import array
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-from py3langid.modelio import load_model
+from py3langid.modelio import _to_array, load_model
 
 LOGGER = logging.getLogger(__name__)
 PACKAGED = MODEL_DIR / MODEL_FILE
-# The npz members py3langid's own loader reads (py3langid/modelio.py).
-_MEMBERS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
 
 def cache_dir() -> Path:
@@ -56,21 +53,16 @@ def _identifier(model: tuple, norm_probs: bool) -> LanguageIdentifier:
     )  # fmt: skip
 
 
-def _stdlib_array(values: np.ndarray) -> array:
-    """py3langid walks its automaton over stdlib arrays (modelio._to_array)."""
-    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    out.frombytes(np.ascontiguousarray(values).tobytes())
-    return out
-
-
 def _read_copy(path: Path) -> tuple:
+    """The model tuple py3langid's own `load_model` returns, from the uncompressed copy
+    (the automaton's rows as the stdlib arrays it walks)."""
     with np.load(path, allow_pickle=False) as data:
         return (
             data["ptc"],
             data["pc"],
             data["classes"].tolist(),
-            _stdlib_array(data["nextmove"]),
-            _stdlib_array(data["nextmove_row"]),
+            _to_array(data["nextmove"]),
+            _to_array(data["nextmove_row"]),
             data["out_feat"].tolist(),
         )
 

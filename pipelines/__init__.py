@@ -3,11 +3,11 @@
 The order is set in crawler/settings.py (ITEM_PIPELINES).
 """
 
-import dataclasses
 from typing import Any
 
 from itemadapter import ItemAdapter
 
+from crawler.items import ArchiveItem
 from crawler.run_state import RunState, run_state
 
 
@@ -17,14 +17,11 @@ def item_dict(item: Any) -> dict[str, Any]:
 
     `ItemAdapter.asdict()` does the same, but asks of every value whether it is a nested
     item (several adapter checks each): ten times the cost of this copy, three times per
-    item in a crawl. The schema (crawler/items.py) nests no items, only lists and dicts
-    of strings.
+    item in a crawl. A schema item copies itself (`ArchiveItem.to_dict`).
     """
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        fields = {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
-    else:
-        fields = ItemAdapter(item)  # a dict, or another kind of item Scrapy knows
-    return {key: _copied(value) for key, value in fields.items()}
+    if isinstance(item, ArchiveItem):
+        return item.to_dict()
+    return {key: _copied(value) for key, value in ItemAdapter(item).items()}
 
 
 def _copied(value: Any) -> Any:

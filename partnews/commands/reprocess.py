@@ -123,6 +123,7 @@ def run(args) -> int:
     from archive.lock import LockHeld, acquire
     from archive.store import Archive, utc_now
     from crawler.reprocess import (
+        COMMIT_EVERY,
         captured_sources,
         clear_state,
         load_state,
@@ -196,7 +197,7 @@ def run(args) -> int:
             progress=True,
             on_done=source_done,
             started=started,
-            **({"commit_every": args.commit_every} if args.commit_every else {}),
+            commit_every=args.commit_every or COMMIT_EVERY,
         )
         report = outcome.as_dict()
         print_outcome(report, args.dry_run)
