@@ -19,8 +19,9 @@ earlier, by pipelines/dedupe.py). Two kinds of link are kept here:
 
 Issue 15 added (each section below says how it decides):
 
-* **edited reposts** by containment, found through content-defined *anchors*
-  (``item_anchors``) that the LSH cannot see at Jaccard 0.2;
+* **edited reposts** by containment, found through content-defined *anchors* (stored
+  beside each signature, ``item_signatures.anchors``, and looked up in memory:
+  partnews/anchor_index.py) that the LSH cannot see at Jaccard 0.2;
 * **the same article at another URL of its site**, looked up for the dedupe pipeline
   (`same_item_elsewhere`), with the reason read from the two URLs (`url_variant_reason`);
 * **recurring events**: occurrences stay separate items, linked as one series
@@ -47,7 +48,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import sqlite_utils
 
-from partnews import similarity, translation
+from partnews import anchor_index, similarity, translation
 from partnews.text import matching_form
 
 ORIGINAL, REPOST = "original", "repost"
@@ -67,10 +68,12 @@ class Match:
 
 
 class RepostIndex:
-    """The archive's signatures in a MinHash LSH, kept in step with the file.
+    """The archive's signatures in a MinHash LSH, and their anchors, kept in step with
+    the file.
 
     The LSH is `partnews.bands.BandIndex`: datasketch's buckets (the same candidates) in
-    numpy arrays, at a tenth of the memory of datasketch's own index.
+    numpy arrays, at a tenth of the memory of datasketch's own index. The anchors are
+    `partnews.anchor_index.AnchorIndex`.
 
     Before each query it reads the signature rows written since it last looked (``seq``
     only grows), so items archived by another spider or process are seen too.
@@ -78,25 +81,42 @@ class RepostIndex:
 
     def __init__(self) -> None:
         self.lsh = similarity.new_band_index()
+        self.anchors = anchor_index.AnchorIndex()
         self.seq = 0
 
     def refresh(self, db: sqlite_utils.Database) -> int:
-        """Add the signatures written since the last refresh; return how many."""
+        """Add the signatures and anchors written since the last refresh; return how
+        many rows were read."""
         latest = db.execute("select max(seq) from item_signatures").fetchone()[0] or 0
         if latest < self.seq:  # another file now lives at this path: start again
             self.lsh, self.seq = similarity.new_band_index(), 0
+            self.anchors = anchor_index.AnchorIndex()
         rows = db.execute(
-            "select item_id, seq, scheme, minhash from item_signatures where seq > ? order by seq",
+            "select item_id, seq, scheme, minhash, anchors from item_signatures "
+            "where seq > ? order by seq",
             [self.seq],
         ).fetchall()
-        for item_id, seq, scheme, blob in rows:
+        for item_id, seq, scheme, blob, anchors in rows:
             self.seq = seq
             if item_id in self.lsh:
                 self.lsh.remove(item_id)
             if scheme == similarity.SIGNATURE_SCHEME:
                 values = similarity.from_bytes(blob)
                 self.lsh.insert(item_id, values)
+            self.anchors.insert(item_id, anchor_index.from_bytes(anchors))
         return len(rows)
+
+    def reset(self) -> None:
+        """Start again from the file at the next refresh: after a save that failed and
+        was rolled back, the memory may hold what the file no longer does."""
+        self.lsh, self.seq = similarity.new_band_index(), 0
+        self.anchors = anchor_index.AnchorIndex()
+
+    def forget(self, item_id: str) -> None:
+        """Take an item's anchors out before its text is checked again (its own anchors
+        must not count among the archive's), or when its signature is deleted. Its new
+        row, if any, comes back with the next refresh."""
+        self.anchors.remove(item_id)
 
     def candidates(self, values: np.ndarray) -> list[str]:
         """Ids sharing at least one LSH bucket with this signature."""
@@ -154,13 +174,13 @@ def check_reposts(
     """
     shingle_set = similarity.cached_shingles(body)
     values = similarity.cached_signature(body)
-    _remove_counted(db, "item_anchors", "anchor", "anchor_df", item_id)
+    index.refresh(db)
+    index.forget(item_id)
     if values is None:
         db.execute("delete from item_signatures where item_id = ?", [item_id])
         return []
-    index.refresh(db)
     item_anchors = list(similarity.cached_anchors(body))
-    candidates = set(index.candidates(values)) | set(anchor_candidates(db, item_anchors))
+    candidates = set(index.candidates(values)) | set(anchor_candidates(index, item_anchors))
     candidates.discard(item_id)
     matches = []
     for other, (other_source, other_kind, other_body) in _bodies(db, sorted(candidates)).items():
@@ -171,24 +191,16 @@ def check_reposts(
             matches.append(Match(other, round(score, 4)))
     db.execute(
         "insert or replace into item_signatures "
-        "(item_id, source, seq, scheme, shingles, minhash) values "
-        "(?, ?, (select coalesce(max(seq), 0) + 1 from item_signatures), ?, ?, ?)",
+        "(item_id, source, seq, scheme, shingles, minhash, anchors) values "
+        "(?, ?, (select coalesce(max(seq), 0) + 1 from item_signatures), ?, ?, ?, ?)",
         [
             item_id,
             source,
             similarity.SIGNATURE_SCHEME,
             len(shingle_set),
             similarity.to_bytes(values),
+            anchor_index.to_bytes(item_anchors),
         ],
-    )
-    db.conn.executemany(
-        "insert into item_anchors (anchor, item_id) values (?, ?)",
-        [(anchor, item_id) for anchor in item_anchors],
-    )
-    db.conn.executemany(
-        "insert into anchor_df (anchor, items) values (?, 1) "
-        "on conflict(anchor) do update set items = items + 1",
-        [(anchor,) for anchor in item_anchors],
     )
     return sorted(matches, key=lambda m: (-m.similarity, m.item_id))
 
@@ -213,31 +225,14 @@ def _remove_counted(
 ANCHOR_DF_CAP = 100
 
 
-def anchor_candidates(db: sqlite_utils.Database, item_anchors: list[int]) -> list[str]:
+def anchor_candidates(index: RepostIndex, item_anchors: list[int]) -> list[str]:
     """Archived items sharing at least MIN_SHARED_ANCHORS of these anchors (or all of
-    them, for a text with fewer)."""
+    them, for a text with fewer), from the index as last refreshed. Anchors most items
+    share are left out (ANCHOR_DF_CAP); an anchor no item holds occurs nowhere else."""
     if not item_anchors:
         return []
     need = min(similarity.MIN_SHARED_ANCHORS, len(item_anchors))
-    marks = ",".join("?" * len(item_anchors))
-    # Anchors most items share are left out (ANCHOR_DF_CAP); an anchor not yet counted
-    # occurs nowhere else.
-    rare = [
-        row[0]
-        for row in db.execute(
-            f"select anchor from anchor_df where anchor in ({marks}) and items between 1 and ?",
-            [*item_anchors, ANCHOR_DF_CAP],
-        )
-    ]
-    if len(rare) < need:
-        return []
-    marks = ",".join("?" * len(rare))
-    rows = db.execute(
-        f"select item_id from item_anchors where anchor in ({marks}) "
-        f"group by item_id having count(*) >= ?",
-        [*rare, need],
-    ).fetchall()
-    return [row[0] for row in rows]
+    return index.anchors.candidates(item_anchors, need, ANCHOR_DF_CAP)
 
 
 def has_signature(db: sqlite_utils.Database, item_id: str) -> bool:
@@ -540,7 +535,7 @@ def _title_share(a: str | None, b: str | None) -> float:
 
 
 def same_item_elsewhere(
-    db: sqlite_utils.Database, item: dict[str, Any]
+    db: sqlite_utils.Database, index: RepostIndex, item: dict[str, Any]
 ) -> tuple[str, float] | None:
     """The archived item of the same source (and kind and language) that this one is the
     same article as, at another URL; with the Jaccard index of their bodies.
@@ -556,7 +551,8 @@ def same_item_elsewhere(
         return None
     # Jaccard >= SAME_ITEM_THRESHOLD shares about a third of its anchors (twenty in a
     # 300-word text): the anchors alone find these candidates, no LSH query needed.
-    candidates = set(anchor_candidates(db, list(similarity.cached_anchors(item.get("body")))))
+    index.refresh(db)
+    candidates = set(anchor_candidates(index, list(similarity.cached_anchors(item.get("body")))))
     if not candidates:
         return None
     marks = ",".join("?" * len(candidates))

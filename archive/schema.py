@@ -198,9 +198,11 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
 def _create_relation_tables(db: sqlite_utils.Database) -> None:
     """The tables that link items without merging them (archive/relations.py writes them).
 
-    * ``item_signatures``: the MinHash signature of each item's body, so that the LSH
-      index of near-duplicates is rebuilt from the archive in any process; ``seq``
-      grows with every write, so an open index reads only what is new.
+    * ``item_signatures``: the MinHash signature of each item's body, and its anchors
+      (`partnews.similarity.anchors`, sorted uint32), so that the LSH index of
+      near-duplicates and the anchor index of edited reposts are rebuilt from the
+      archive in any process; ``seq`` grows with every write, so an open index reads
+      only what is new.
     * ``item_leads``: the first words of each item's text, so that a listing teaser
       finds its article (and an article its teaser) with one indexed lookup.
     * ``story_members``: reposts of one text (across sites, or at two URLs of one
@@ -216,11 +218,13 @@ def _create_relation_tables(db: sqlite_utils.Database) -> None:
             "scheme": str,
             "shingles": int,
             "minhash": bytes,
+            "anchors": bytes,
         },
         pk="item_id",
         foreign_keys=[("item_id", "items", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db["item_signatures"], {"anchors": bytes})
     db["item_leads"].create(
         {"item_id": str, "source": str, "lead": str},
         pk="item_id",
@@ -259,39 +263,26 @@ def _create_relation_tables(db: sqlite_utils.Database) -> None:
 def _create_duplicate_tables(db: sqlite_utils.Database) -> None:
     """What the duplicate checks of issue 15 keep (archive/relations.py writes them).
 
-    * ``item_anchors``: each item's content-defined sample of shingles
-      (`partnews.similarity.anchors`), so that an edited repost (a new introduction, a
-      print cut-down) finds its original by containment, which the LSH misses.
     * ``item_evidence`` and ``evidence_df``: each item's language-independent evidence
       (`partnews.translation.evidence`) with its language and publication day, and in how
       many items each token occurs, so that a translation on another site is found
       without a model, from its rarer names and numbers.
-    * ``anchor_df``: in how many items each anchor occurs, so that an anchor most items
-      share (a site's boilerplate, a template's wording) finds no candidates: without it
-      the candidates of every item grow with the archive.
+
+    An archive from before issue 17's session 7 kept each item's anchors in
+    ``item_anchors`` (a row per anchor) with their counts in ``anchor_df``; they are
+    moved into ``item_signatures.anchors`` once (`_move_anchors`).
     * ``event_series``: the occurrences of a recurring event (one row per occurrence),
       which stay separate items.
     * ``item_arrivals``: the order in which items were first archived (``seq`` grows),
       which breaks ties between story members published at the same time.
     """
-    db["item_anchors"].create(
-        {"anchor": int, "item_id": str},
-        foreign_keys=[("item_id", "items", "id")],
-        if_not_exists=True,
-    )
     db["item_evidence"].create(
         {"item_id": str, "token": str, "language": str, "day": str},
         foreign_keys=[("item_id", "items", "id")],
         if_not_exists=True,
     )
     db["evidence_df"].create({"token": str, "items": int}, pk="token", if_not_exists=True)
-    if not db["anchor_df"].exists():
-        db["anchor_df"].create({"anchor": int, "items": int}, pk="anchor")
-        # An archive from before: its anchors' counts, from the anchors it holds.
-        db.execute(
-            "insert into anchor_df (anchor, items) "
-            "select anchor, count(*) from item_anchors group by anchor"
-        )
+    _move_anchors(db)
     db["event_series"].create(
         {"item_id": str, "series_id": str, "source": str, "start": str, "linked_at": str},
         pk="item_id",
@@ -391,6 +382,41 @@ def ensure_fts(db: sqlite_utils.Database) -> None:
     conn.execute("COMMIT")
 
 
+def _move_anchors(db: sqlite_utils.Database) -> None:
+    """Move an older archive's anchors from ``item_anchors`` (a row per anchor, counted
+    in ``anchor_df``) into ``item_signatures.anchors``, then drop both tables, in one
+    transaction. The anchors are the same values: no item, version or story changes.
+
+    Why: their random keys dirtied a page per anchor at every save (42 % of what an
+    item's commit wrote); one blob per item beside its signature is read into memory
+    instead (partnews/anchor_index.py)."""
+    if not db["item_anchors"].exists():
+        if db["anchor_df"].exists():
+            db.execute("drop table anchor_df")
+        return
+    import numpy as np
+
+    def blobs():
+        # Streamed in item order: a large archive holds tens of millions of anchor rows.
+        item_id, anchors = None, []
+        for row_item, anchor in db.execute(
+            "select item_id, anchor from item_anchors order by item_id, anchor"
+        ):
+            if row_item != item_id and anchors:
+                yield np.array(anchors, dtype="<u4").tobytes(), item_id
+                anchors = []
+            item_id = row_item
+            anchors.append(anchor)
+        if anchors:
+            yield np.array(anchors, dtype="<u4").tobytes(), item_id
+
+    with db.atomic():
+        rows = list(blobs())
+        db.conn.executemany("update item_signatures set anchors = ? where item_id = ?", rows)
+        db.execute("drop table item_anchors")
+        db.execute("drop table if exists anchor_df")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index, trigger and view that is missing."""
     db.execute("PRAGMA journal_mode=WAL")
@@ -483,7 +509,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "item_leads": [["source", "lead"]],
         "story_members": [["story_id"]],
         "item_translations": [["translation_id"], ["url"]],
-        "item_anchors": [["anchor"], ["item_id"]],
         "item_evidence": [["language", "token"], ["item_id"]],
         "event_series": [["series_id"]],
     }.items():

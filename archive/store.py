@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -139,7 +140,7 @@ class Archive:
     def same_item_elsewhere(self, item: dict[str, Any]) -> tuple[str, float] | None:
         """The archived item of the same source this one is the same article as, at
         another URL (archive/relations.py `same_item_elsewhere`), with their Jaccard."""
-        return relations.same_item_elsewhere(self.db, item)
+        return relations.same_item_elsewhere(self.db, self.reposts, item)
 
     def event_identity(self, item_id: str) -> tuple[str | None, str | None, str | None] | None:
         """(kind, start, cms_id) of an archived item: what tells two occurrences of a
@@ -323,7 +324,7 @@ class Archive:
         row = _item_row(item)
         row.update(last_seen=now, last_run_id=run_id)
         event = _event_row(item) if item.get("kind") == "event" else None
-        with self.db.atomic():
+        with self._index_kept_true(), self.db.atomic():
             if existing is None:
                 outcome, changed = NEW, None
                 row.update(first_seen=now, version=1)
@@ -355,6 +356,17 @@ class Archive:
             self._add_urls(item_id, item, now)
             self._link(item_id, item, outcome, now)
         return outcome
+
+    @contextmanager
+    def _index_kept_true(self):
+        """A save that fails is rolled back; the repost index, which it may have changed
+        (an item's anchors taken out before its check), is then read again from the file."""
+        try:
+            yield
+        except BaseException:
+            if self._reposts is not None:
+                self._reposts.reset()
+            raise
 
     def _event(self, item_id: str) -> dict[str, Any] | None:
         row = self.db.execute(
@@ -517,7 +529,7 @@ class Archive:
             last_run_id=last_run_id,
             version=version - 1 if reverted else version if amend else version + 1,
         )
-        with self.db.atomic():
+        with self._index_kept_true(), self.db.atomic():
             if reverted:
                 self.db.execute(
                     "delete from item_versions where item_id = ? and version = ?",

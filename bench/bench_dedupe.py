@@ -80,7 +80,7 @@ def check_all(count: int, reference: int, sample: int) -> dict:
                     # The whole duplicate check of one item: the same article at another
                     # URL of its site (dedupe), reposts by Jaccard and by containment,
                     # and translations by cross-language evidence.
-                    if relations.same_item_elsewhere(db, item) is not None:
+                    if relations.same_item_elsewhere(db, index, item) is not None:
                         results["same_item"] += 1
                     matches = relations.check_reposts(
                         db, index, item_id, item["source"], "news", item["body"]

@@ -4,6 +4,12 @@ Baseline, in the same run: a raw sqlite-utils upsert of the same (already normal
 rows into a table with the same FTS5 set-up (tokenizer and triggers), one transaction
 per row as the store does, and batched. The ratio says what validation, text/URL/date
 normalisation and duplicate lookups cost on top of the writes themselves.
+
+Also in the same run, the archive's own floor: every SQL statement the pipeline ran
+(recorded in an untimed run of the same items), replayed alone into a fresh archive,
+once with the store's transaction per item and once with 200 items per transaction.
+That is what the pipeline would cost if its Python work (validation, normalisation,
+hashing, the duplicate check's decisions) took no time at all.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ REPEAT = 3
 FIGURE_LABEL = "validate → normalize → dedupe → store (partnews)"
 BASELINE_LABEL = "baseline: raw sqlite-utils upsert, one per row"
 BATCHED_LABEL = "baseline: raw sqlite-utils upsert_all, one batch"
+FLOOR_LABEL = "floor: partnews's own SQL replayed, one per item"
+FLOOR_BATCHED_LABEL = "floor: partnews's own SQL replayed, 200 per commit"
+FLOOR_BATCH = 200
 # CPU seconds of each measure (this process): on a shared machine whose load changes
 # between the measures, the fairer clock for the ratio.
 CPU_SECONDS: dict[str, float] = {}
@@ -53,6 +62,86 @@ def run_pipeline(items: list[dict], path: Path) -> tuple[float, list[dict]]:
     CPU_SECONDS[FIGURE_LABEL] = time.process_time() - cpu
     archive.close()
     return elapsed, stored
+
+
+class _RecordingConnection:
+    """A sqlite3 connection that notes every statement and its parameters, in order."""
+
+    def __init__(self, conn, log: list) -> None:
+        object.__setattr__(self, "_conn", conn)
+        object.__setattr__(self, "_log", log)
+
+    def execute(self, sql, parameters=()):
+        self._log.append((False, sql, parameters))
+        return self._conn.execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters):
+        rows = [tuple(p) for p in seq_of_parameters]
+        self._log.append((True, sql, rows))
+        return self._conn.executemany(sql, rows)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._conn, name, value)
+
+
+def record_statements(items: list[dict], path: Path) -> tuple[list, list[int]]:
+    """(every statement the pipeline runs on these items, where each item's end) in an
+    untimed run: the script the floor replays."""
+    sources = load_sources()
+    archive = Archive(path)
+    log: list = []
+    archive.db.conn = _RecordingConnection(archive.db.conn, log)
+    ends = []
+    for raw in items:
+        if problems(raw):
+            continue
+        item = assign_item_id(normalize_item(raw, sources.get(raw["source"])), archive)
+        archive.save_item(item)
+        ends.append(len(log))
+    archive.db.conn = archive.db.conn._conn
+    archive.close()
+    return log, ends
+
+
+def replay(log: list, ends: list[int], path: Path, batch: int | None) -> float:
+    """Seconds to run the recorded statements into a fresh archive: as recorded (the
+    store's transaction per item), or `batch` items per transaction."""
+    import sqlite3
+
+    Archive(path).close()  # the schema, as the pipeline's archive had it
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+
+    def run(statements) -> None:
+        for many, sql, parameters in statements:
+            if batch and sql in ("BEGIN", "COMMIT"):
+                continue
+            if many:
+                conn.executemany(sql, parameters)
+            else:
+                conn.execute(sql, parameters).fetchall()
+
+    label = FLOOR_BATCHED_LABEL if batch else FLOOR_LABEL
+    cpu = time.process_time()
+    start = time.perf_counter()
+    if not batch:
+        run(log)
+    else:
+        begin = 0
+        for first in range(0, len(ends), batch):
+            end = ends[min(first + batch, len(ends)) - 1]
+            conn.execute("BEGIN")
+            run(log[begin:end])
+            conn.execute("COMMIT")
+            begin = end
+    elapsed = time.perf_counter() - start
+    CPU_SECONDS[label] = time.process_time() - cpu
+    conn.close()
+    return elapsed
 
 
 def raw_upserts(rows: list[dict], path: Path, batched: bool) -> float:
@@ -124,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     repeat = 1 if args.quick else max(1, args.repeat)
     if args.profile:
         profile(items, args.profile)
+    with tempfile.TemporaryDirectory() as tmp:
+        log, ends = record_statements(items, Path(tmp) / "recorded.db")
     # label -> (wall seconds, CPU seconds) of each round.
     rounds: dict[str, list[tuple[float, float]]] = {}
     for _ in range(repeat):
@@ -133,10 +224,14 @@ def main(argv: list[str] | None = None) -> int:
             rows = [_item_row(item) for item in stored]
             per_row_s = raw_upserts(rows, tmp / "raw.db", batched=False)
             batched_s = raw_upserts(rows, tmp / "raw-batched.db", batched=True)
+            floor_s = replay(log, ends, tmp / "floor.db", batch=None)
+            floor_batched_s = replay(log, ends, tmp / "floor-batched.db", batch=FLOOR_BATCH)
         for label, seconds in (
             (FIGURE_LABEL, pipeline_s),
             (BASELINE_LABEL, per_row_s),
             (BATCHED_LABEL, batched_s),
+            (FLOOR_LABEL, floor_s),
+            (FLOOR_BATCHED_LABEL, floor_batched_s),
         ):
             rounds.setdefault(label, []).append((seconds, CPU_SECONDS[label]))
     # The medians of the rounds: on a shared 2-core machine one round varies by a quarter.
@@ -159,10 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|{'-' * 13}|{'-' * 11}|")
     pipeline_cpu = CPU_SECONDS[FIGURE_LABEL]
+    floor_s, floor_batched_s = medians[FLOOR_LABEL][0], medians[FLOOR_BATCHED_LABEL][0]
     for label, seconds in (
         (FIGURE_LABEL, pipeline_s),
         (BASELINE_LABEL, per_row_s),
         (BATCHED_LABEL, batched_s),
+        (FLOOR_LABEL, floor_s),
+        (FLOOR_BATCHED_LABEL, floor_batched_s),
     ):
         cpu = CPU_SECONDS[label]
         print(
@@ -180,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
         for ours, base in zip(rounds[FIGURE_LABEL], rounds[BASELINE_LABEL], strict=True)
     )
     print(f"each round, by wall clock: {shares}; times are the medians of {repeat} round(s).")
+    print(
+        f"\nthe floor: {len(log) / n:.1f} statements an item. With no Python work at all, the "
+        f"archive's own SQL would run at {100 * per_row_s / floor_s:.0f} % of the raw per-row "
+        f"upsert with a transaction per item, {100 * per_row_s / floor_batched_s:.0f} % with "
+        f"{FLOOR_BATCH} items per transaction; the pipeline's Python work is "
+        f"{1000 * (pipeline_s - floor_s) / n:.3f} ms an item (pipeline − floor)."
+    )
     print(
         "\nratio = time of the partnews pipeline / time of the row: what validation, "
         "normalisation and duplicate lookups cost on top of the writes."

@@ -86,9 +86,7 @@ def _usable_candidates(candidates: Sequence[str]) -> tuple[str, ...]:
     """Normalised candidates the model knows, deduplicated and sorted (a stable cache key)."""
     codes = {normalize_language_tag(c) for c in candidates}
     return tuple(
-        sorted(
-            c for c in codes if c and (c in KNOWN_LANGUAGES or c in _full_identifier().labels)
-        )
+        sorted(c for c in codes if c and (c in KNOWN_LANGUAGES or c in _full_identifier().labels))
     )
 
 

@@ -365,9 +365,7 @@ _FOLD_TABLE = str.maketrans(
 )
 # Every combining mark of the Basic Multilingual Plane.
 _BMP_COMBINING_RE = re.compile(
-    "["
-    + "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c)))
-    + "]"
+    "[" + "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c))) + "]"
 )
 
 

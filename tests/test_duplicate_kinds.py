@@ -19,7 +19,7 @@ import pytest
 from archive import relations
 from archive.store import Archive
 from bench import bench_pairs
-from partnews import similarity, translation
+from partnews import anchor_index, similarity, translation
 from partnews.text import content_hash
 from pipelines.dedupe import assign_item_id
 
@@ -368,30 +368,76 @@ def test_arrivals_are_backfilled_for_an_archive_made_before_them(tmp_path):
     reopened.close()
 
 
-def test_an_anchor_most_items_share_proposes_no_candidates(archive):
+def test_an_anchor_most_items_share_proposes_no_candidates():
     common, rare = 11, 22
-    db = archive.db
-    for n in range(relations.ANCHOR_DF_CAP + 1):
-        db.execute("insert into item_anchors (anchor, item_id) values (?, ?)", [common, f"i{n}"])
-    db.execute("insert into item_anchors (anchor, item_id) values (?, 'only')", [rare])
-    db.execute("insert into item_anchors (anchor, item_id) values (?, 'only')", [common])
-    db.execute("delete from anchor_df")
-    db.execute("insert into anchor_df select anchor, count(*) from item_anchors group by anchor")
-    assert relations.anchor_candidates(db, [common, rare]) == [], "one rare anchor is not two"
-    db.execute("insert into item_anchors (anchor, item_id) values (33, 'only')")
-    db.execute("insert into anchor_df values (33, 1)")
-    assert relations.anchor_candidates(db, [common, rare, 33]) == ["only"]
+    index = relations.RepostIndex()
+    for n in range(relations.ANCHOR_DF_CAP):
+        index.anchors.insert(f"i{n}", [common])
+    index.anchors.insert("only", [rare, common])  # the common anchor: CAP + 1 items
+    assert relations.anchor_candidates(index, [common, rare]) == [], "one rare anchor is not two"
+    index.anchors.insert("only", [rare, common, 33])  # replaced, not added
+    assert relations.anchor_candidates(index, [common, rare, 33]) == ["only"]
+    # A removed item no longer counts: the common anchor is back at the cap, and votes.
+    index.anchors.remove("i0")
+    assert relations.anchor_candidates(index, [common, rare]) == ["only"]
+    assert relations.anchor_candidates(index, [common, 44]) == [], "an unknown anchor holds none"
 
 
-def test_an_archive_from_before_gets_its_anchor_counts(tmp_path):
+def test_an_archive_from_before_gets_its_anchors_moved_beside_its_signatures(tmp_path):
+    """Before issue 17's session 7 the anchors were rows of item_anchors, counted in
+    anchor_df. Reopened, the archive keeps the same anchors in item_signatures, drops the
+    two tables, and still finds an edited repost through them."""
     path = tmp_path / "old.db"
-    Archive(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("drop table anchor_df")
-    conn.executemany("insert into item_anchors values (?, ?)", [(5, "a"), (5, "b"), (6, "a")])
+    first = Archive(path)
+    original = save(first, "provence_promotion", f"{PP}/en/news/sister-ports", ARTICLE,
+                    published="2024-05-02")  # fmt: skip
+    (blob,) = first.db.execute(
+        "select anchors from item_signatures where item_id = ?", [original]
+    ).fetchone()
+    first.close()
+    anchors = anchor_index.from_bytes(blob).tolist()
+    assert len(anchors) >= 2
+    conn = sqlite3.connect(path)  # the layout of the release before
+    conn.execute("create table item_anchors (anchor INTEGER, item_id TEXT)")
+    conn.execute("create table anchor_df (anchor INTEGER PRIMARY KEY, items INTEGER)")
+    conn.executemany("insert into item_anchors values (?, ?)", [(a, original) for a in anchors])
+    conn.executemany("insert into anchor_df values (?, 1)", [(a,) for a in anchors])
+    conn.execute("update item_signatures set anchors = null")
     conn.commit()
     conn.close()
+    relations._INDEXES.clear()  # a new process
     reopened = Archive(path)
-    counts = dict(reopened.db.execute("select anchor, items from anchor_df").fetchall())
-    assert counts == {5: 2, 6: 1}
+    assert not reopened.db["item_anchors"].exists() and not reopened.db["anchor_df"].exists()
+    moved = reopened.db.execute("select anchors from item_signatures").fetchone()[0]
+    assert anchor_index.from_bytes(moved).tolist() == anchors
+    body = NEW_INTRO + "\n\n" + ARTICLE + "\n\n" + CHAMBER_NOTE
+    index = reopened.reposts
+    index.refresh(reopened.db)
+    found = relations.anchor_candidates(index, list(similarity.cached_anchors(body)))
+    assert found == [original]
+    repost = save(reopened, "sdfacc", f"{CHAMBER}/2024/05/09/sister-ports/", body,
+                  published="2024-05-09")  # fmt: skip
+    assert story_ids(reopened, repost) == {original, repost}
     reopened.close()
+
+
+def test_a_save_that_fails_leaves_the_anchor_index_true_to_the_file(archive, monkeypatch):
+    """The check takes an item's anchors out of memory before comparing its new text; a
+    save that then fails is rolled back, and the index must hold the archived anchors
+    again, or an edited repost of the item would no longer find it."""
+    original = save(archive, "provence_promotion", f"{PP}/en/news/sister-ports", ARTICLE,
+                    published="2024-05-02")  # fmt: skip
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(relations, "join_story", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        save(archive, "provence_promotion", f"{PP}/en/news/sister-ports",
+             ARTICLE + "\n\nUpdated: the second berth opens in June.",
+             published="2024-05-02")  # fmt: skip
+    monkeypatch.undo()
+    body = NEW_INTRO + "\n\n" + ARTICLE + "\n\n" + CHAMBER_NOTE
+    index = archive.reposts
+    index.refresh(archive.db)
+    assert relations.anchor_candidates(index, list(similarity.cached_anchors(body))) == [original]
