@@ -549,6 +549,13 @@ _TEASER_TAIL_RE = re.compile(
 _MIN_TEASER_WORDS = 3
 
 
+def has_teaser_tail(text: str | None) -> bool:
+    """True when the cleaned text ends with a teaser's ellipsis ("…", "...", "[…]",
+    optionally then "Read more"/"Lire la suite"): a text without one is no cut teaser,
+    which spares comparing two whole texts' matching forms."""
+    return _TEASER_TAIL_RE.search(clean_text(text) or "") is not None
+
+
 def teaser_prefix_of(teaser: str, body: str) -> bool:
     """True when a listing teaser is the cut start of `body`: a teaser and its full
     article are one item.

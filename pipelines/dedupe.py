@@ -23,7 +23,7 @@ import re
 from itemadapter import ItemAdapter
 
 from archive.store import Archive
-from partnews.text import matching_form, teaser_prefix_of
+from partnews.text import has_teaser_tail, matching_form, teaser_prefix_of
 from pipelines import CrawlerPipeline, item_dict
 
 _RAW_NODE_PATH = re.compile(r"/node/\d+/?$|[?&](?:p|page_id)=\d+")
@@ -50,7 +50,11 @@ def is_teaser_of(copy: dict, article: dict) -> bool:
     if not body or copy.get("kind", "news") != article.get("kind", "news"):
         return False
     short = copy.get("body") or copy.get("summary")
-    if not short or matching_form(short) == matching_form(body):
+    # Without an ellipsis the copy can only be the same text (not a teaser) or another
+    # text: decided before the two whole texts' matching forms are taken.
+    if not short or not has_teaser_tail(short):
+        return False
+    if matching_form(short) == matching_form(body):
         return False
     return teaser_prefix_of(short, body)
 

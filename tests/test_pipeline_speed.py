@@ -241,3 +241,40 @@ def test_relevance_terms_are_found_as_the_plain_regexes_find_them():
             assert relevance._occurs(term, form) == (pattern.search(form) is not None)
             found += relevance._occurs(term, form)
     assert found > 100
+
+
+def _teaser_check_before(copy: dict, article: dict) -> bool:
+    """`pipelines.dedupe.is_teaser_of` as it was before the ellipsis was checked first."""
+    body = article.get("body")
+    if not body or copy.get("kind", "news") != article.get("kind", "news"):
+        return False
+    short = copy.get("body") or copy.get("summary")
+    if not short or text.matching_form(short) == text.matching_form(body):
+        return False
+    return text.teaser_prefix_of(short, body)
+
+
+def test_the_teaser_check_answers_as_before_on_cut_copies_of_every_fixture_text():
+    """The ellipsis is looked for before two whole texts are compared: the same answer
+    on teasers cut with each ellipsis (also escaped or garbled), copies without one,
+    equal texts and unrelated texts, as body or as summary, in both directions."""
+    from pipelines.dedupe import is_teaser_of
+
+    bodies = [t for t in fixture_texts() if len(t.split()) >= 12][:250]
+    assert len(bodies) >= 200
+    tails = ["…", "...", " [&hellip;]", " [...] Read more", "â€¦", " (…) Lire la suite", ""]
+    answers = {True: 0, False: 0}
+    for n, body in enumerate(bodies):
+        words = body.split()
+        other = bodies[(n + 7) % len(bodies)]
+        copies = [body, body + "...", other, other.split("\n")[0] + "…"]
+        copies += [" ".join(words[: 4 + n % 9]) + tails[n % len(tails)]]
+        copies += [" ".join(words[: 5 + n % 4]).upper() + "…"]
+        for short in copies:
+            for field in ("body", "summary"):
+                copy = {field: short}
+                for a, b in ((copy, {"body": body}), ({"body": body, "summary": None}, copy)):
+                    expected = _teaser_check_before(a, b)
+                    assert is_teaser_of(a, b) == expected, (short[:80], body[:80])
+                    answers[expected] += 1
+    assert answers[True] > 100 and answers[False] > 1000, answers
