@@ -28,7 +28,7 @@ class AnchorIndex:
 
     def __init__(self, merge_every: int = 1024) -> None:
         self.merge_every = merge_every
-        self._keys = np.zeros(0, dtype=np.int64)
+        self._keys = np.zeros(0, dtype=np.uint32)
         self._slots = np.zeros(0, dtype=np.int32)
         # The tail: anchor -> slots of the items inserted since the last merge.
         self._tail: dict[int, list[int]] = {}
@@ -76,7 +76,7 @@ class AnchorIndex:
         query = sorted({int(a) for a in anchors})
         if not query:
             return []
-        keys = np.array(query, dtype=np.int64)
+        keys = np.array(query, dtype=np.uint32)
         lows = np.searchsorted(self._keys, keys, side="left").tolist()
         highs = np.searchsorted(self._keys, keys, side="right").tolist()
         live = self._live
@@ -103,7 +103,7 @@ class AnchorIndex:
             self._tail_items = 0
             return
         new_keys = np.array(
-            [anchor for anchor, slots in self._tail.items() for _ in slots], dtype=np.int64
+            [anchor for anchor, slots in self._tail.items() for _ in slots], dtype=np.uint32
         )
         new_slots = np.array([s for slots in self._tail.values() for s in slots], dtype=np.int32)
         self._tail, self._tail_items = {}, 0
@@ -135,4 +135,4 @@ def to_bytes(anchors: Iterable[int]) -> bytes:
 
 
 def from_bytes(data: bytes | None) -> np.ndarray:
-    return np.frombuffer(data or b"", dtype="<u4").astype(np.int64)
+    return np.frombuffer(data or b"", dtype="<u4")
