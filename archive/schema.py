@@ -8,8 +8,12 @@ archive always brings it to the current schema.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 import sqlite_utils
 
+from partnews.anchor_index import to_bytes as anchors_to_bytes
 from partnews.relevance import load_rules
 
 # Full-text search: accents optional ("cote" finds "Côte"), English and French alike.
@@ -394,25 +398,14 @@ def _move_anchors(db: sqlite_utils.Database) -> None:
         if db["anchor_df"].exists():
             db.execute("drop table anchor_df")
         return
-    import numpy as np
-
-    def blobs():
-        # Streamed in item order: a large archive holds tens of millions of anchor rows.
-        item_id, anchors = None, []
-        for row_item, anchor in db.execute(
-            "select item_id, anchor from item_anchors order by item_id, anchor"
-        ):
-            if row_item != item_id and anchors:
-                yield np.array(anchors, dtype="<u4").tobytes(), item_id
-                anchors = []
-            item_id = row_item
-            anchors.append(anchor)
-        if anchors:
-            yield np.array(anchors, dtype="<u4").tobytes(), item_id
-
     with db.atomic():
-        rows = list(blobs())
-        db.conn.executemany("update item_signatures set anchors = ? where item_id = ?", rows)
+        # Streamed in item order: a large archive holds tens of millions of anchor rows.
+        rows = db.execute("select item_id, anchor from item_anchors order by item_id")
+        blobs = [
+            (anchors_to_bytes(anchor for _, anchor in group), item_id)
+            for item_id, group in groupby(rows, key=itemgetter(0))
+        ]
+        db.conn.executemany("update item_signatures set anchors = ? where item_id = ?", blobs)
         db.execute("drop table item_anchors")
         db.execute("drop table if exists anchor_df")
 

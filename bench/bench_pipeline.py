@@ -40,6 +40,8 @@ BATCHED_LABEL = "baseline: raw sqlite-utils upsert_all, one batch"
 FLOOR_LABEL = "floor: partnews's own SQL replayed, one per item"
 FLOOR_BATCHED_LABEL = "floor: partnews's own SQL replayed, 200 per commit"
 FLOOR_BATCH = 200
+# The measures of a round, in the table's order.
+LABELS = (FIGURE_LABEL, BASELINE_LABEL, BATCHED_LABEL, FLOOR_LABEL, FLOOR_BATCHED_LABEL)
 # CPU seconds of each measure (this process): on a shared machine whose load changes
 # between the measures, the fairer clock for the ratio.
 CPU_SECONDS: dict[str, float] = {}
@@ -220,28 +222,24 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            pipeline_s, stored = run_pipeline(items, tmp / "pipeline.db")
+            seconds = {}
+            seconds[FIGURE_LABEL], stored = run_pipeline(items, tmp / "pipeline.db")
             rows = [_item_row(item) for item in stored]
-            per_row_s = raw_upserts(rows, tmp / "raw.db", batched=False)
-            batched_s = raw_upserts(rows, tmp / "raw-batched.db", batched=True)
-            floor_s = replay(log, ends, tmp / "floor.db", batch=None)
-            floor_batched_s = replay(log, ends, tmp / "floor-batched.db", batch=FLOOR_BATCH)
-        for label, seconds in (
-            (FIGURE_LABEL, pipeline_s),
-            (BASELINE_LABEL, per_row_s),
-            (BATCHED_LABEL, batched_s),
-            (FLOOR_LABEL, floor_s),
-            (FLOOR_BATCHED_LABEL, floor_batched_s),
-        ):
-            rounds.setdefault(label, []).append((seconds, CPU_SECONDS[label]))
+            seconds[BASELINE_LABEL] = raw_upserts(rows, tmp / "raw.db", batched=False)
+            seconds[BATCHED_LABEL] = raw_upserts(rows, tmp / "raw-batched.db", batched=True)
+            seconds[FLOOR_LABEL] = replay(log, ends, tmp / "floor.db", batch=None)
+            seconds[FLOOR_BATCHED_LABEL] = replay(
+                log, ends, tmp / "floor-batched.db", batch=FLOOR_BATCH
+            )
+        for label in LABELS:
+            rounds.setdefault(label, []).append((seconds[label], CPU_SECONDS[label]))
     # The medians of the rounds: on a shared 2-core machine one round varies by a quarter.
     medians = {
         label: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
         for label, runs in rounds.items()
     }
-    pipeline_s, per_row_s, batched_s = (
-        medians[label][0] for label in (FIGURE_LABEL, BASELINE_LABEL, BATCHED_LABEL)
-    )
+    pipeline_s, per_row_s = medians[FIGURE_LABEL][0], medians[BASELINE_LABEL][0]
+    floor_s, floor_batched_s = medians[FLOOR_LABEL][0], medians[FLOOR_BATCHED_LABEL][0]
     CPU_SECONDS.update({label: cpu for label, (_, cpu) in medians.items()})
     n = len(stored)
     print(
@@ -254,15 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|{'-' * 13}|{'-' * 11}|")
     pipeline_cpu = CPU_SECONDS[FIGURE_LABEL]
-    floor_s, floor_batched_s = medians[FLOOR_LABEL][0], medians[FLOOR_BATCHED_LABEL][0]
-    for label, seconds in (
-        (FIGURE_LABEL, pipeline_s),
-        (BASELINE_LABEL, per_row_s),
-        (BATCHED_LABEL, batched_s),
-        (FLOOR_LABEL, floor_s),
-        (FLOOR_BATCHED_LABEL, floor_batched_s),
-    ):
-        cpu = CPU_SECONDS[label]
+    for label in LABELS:
+        seconds, cpu = medians[label][0], CPU_SECONDS[label]
         print(
             f"| {label:<52} | {n / seconds:>9.0f} | {1000 * seconds / n:>8.3f} "
             f"| {pipeline_s / seconds:>6.1f} | {1000 * cpu / n:>11.3f} "

@@ -11,9 +11,9 @@ from that table like the LSH band table (partnews/bands.py) and answers the same
 questions.
 
 How: one sorted array of anchors with the slot of the item that holds each, plus a
-dict of the recent items' anchors, merged into it every ``merge_every`` items. A removed item's slot
-is marked dead; dead entries are dropped when more than half the slots are dead.
-Pure, in-memory, no I/O.
+dict of the recent items' anchors, merged into it every ``merge_every`` items. A
+removed item's slot is marked dead; dead entries are dropped when more than half the
+slots are dead. Pure, in-memory, no I/O.
 """
 
 from __future__ import annotations
@@ -94,8 +94,7 @@ class AnchorIndex:
         if len(rare) < need:
             return []
         voters, votes = np.unique(np.concatenate(rare), return_counts=True)
-        ids = (self._ids[slot] for slot in voters[votes >= need].tolist())
-        return sorted(item_id for item_id in ids if item_id is not None)
+        return sorted(self._ids[slot] for slot in voters[votes >= need].tolist())
 
     def _merge(self) -> None:
         """Move the tail into the sorted arrays."""
