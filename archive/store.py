@@ -82,6 +82,28 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def batch(self):
+        """Many writes in one transaction, for the bulk paths (a news crawl's file).
+
+        Each save is still its own savepoint, so a failing one leaves the others whole.
+        The transaction is committed at the end, also when an error is on its way up:
+        the writes done are whole, and keeping them keeps the in-memory repost index
+        true to the file. One commit writes each page the writes dirtied to the WAL
+        once, where a transaction per write rewrote the shared pages every time. Inside
+        an open transaction, this adds nothing.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     @property
     def reposts(self) -> relations.RepostIndex:
         """The LSH index of this file's signatures, built on first use (and looked up

@@ -21,13 +21,18 @@ workers. From the job's records per second per worker, a year of CC-NEWS in core
 for an assumed daily volume (``--gb-per-day``, the issue's "tens of gigabytes") and
 record size (``--kib-per-record``): both are assumptions, printed as such.
 The machine's load average is printed: other processes sharing the cores distort the
-scaling figure, and the output says so when the load exceeds the cores.
+scaling figure, and the output says so when the load exceeds the cores. One measure
+varies by a tenth from run to run on a 2-core machine, so the four are taken in
+``--repeat`` rounds (the 1- and 2-worker jobs in alternating order, each on a fresh
+archive) and the medians are reported, with every round's scaling.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import statistics
 import tempfile
 import time
 from datetime import date
@@ -49,6 +54,7 @@ BASELINE_LABEL = "baseline: plain loop (warcio + trafilatura + rules)"
 NOISE, QUICK_NOISE = 8000, 120
 FILES, QUICK_FILES = 8, 2
 PLAIN, QUICK_PLAIN = 400, 30
+REPEAT = 3
 
 
 def build(
@@ -137,12 +143,15 @@ def plain_loop(path: Path, limit: int) -> tuple[int, int, float, float]:
     return records, relevant, time.perf_counter() - start, time.process_time() - cpu
 
 
-def whole_job(paths: list[Path], folder: Path, workers: int) -> tuple[Totals, float]:
-    """The job's totals, and the seconds of cluster start-up (with the workers' warm-up)."""
+def whole_job(
+    paths: list[Path], folder: Path, workers: int, round_number: int = 0
+) -> tuple[Totals, float]:
+    """The job's totals on a fresh archive, and the seconds of cluster start-up (with
+    the workers' warm-up)."""
     start = time.perf_counter()
     totals = run_newscrawl(
         [str(p) for p in paths],
-        folder / f"job-{workers}.db",
+        folder / f"job-{workers}-{round_number}.db",
         workers=workers,
         progress=lambda *a: None,
     )
@@ -180,7 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="a tiny corpus, to check the bench works"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=REPEAT,
+        help=f"rounds of the four measures, medians reported (default {REPEAT}; 1 with --quick)",
+    )
     args = parser.parse_args(argv)
+    repeat = 1 if args.quick else max(1, args.repeat)
     noise, files, plain = (
         (QUICK_NOISE, QUICK_FILES, QUICK_PLAIN)
         if args.quick
@@ -197,11 +213,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         gz_bytes = sum(p.stat().st_size for p in paths)
         print(f"before: {load()}")
-        pre_records, pre_kept, pre_s, pre_cpu = prefilter_alone(paths)
-        plain_records, plain_relevant, plain_s, plain_cpu = plain_loop(paths[0], plain)
-        one, one_start = whole_job(paths, folder, 1)
-        two, two_start = whole_job(paths, folder, 2)
+        prefilter_runs, plain_runs = [], []
+        jobs: dict[int, list[tuple[Totals, float]]] = {1: [], 2: []}
+        for round_number in range(repeat):
+            prefilter_runs.append(prefilter_alone(paths))
+            plain_runs.append(plain_loop(paths[0], plain))
+            for workers in (1, 2) if round_number % 2 == 0 else (2, 1):
+                jobs[workers].append(whole_job(paths, folder, workers, round_number))
         print(f"after: {load()}\n")
+    pre_records, pre_kept, pre_s, pre_cpu = _medians(prefilter_runs)
+    plain_records, plain_relevant, plain_s, plain_cpu = _medians(plain_runs)
+    (one, one_start), (two, two_start) = _median_job(jobs[1]), _median_job(jobs[2])
     plain_rate = plain_records / plain_s
     rows = [
         ("prefilter alone (FastWARC + bytes), 1 process", pre_records, pre_s, pre_cpu, 1),
@@ -246,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{one_cpu_rate / plain_cpu_rate:.1f}×"
     )
     scaling = (two.records / two.seconds) / (one.records / one.seconds)
+    each = ", ".join(
+        f"{a.seconds / b.seconds:.2f}×" for (a, _), (b, _) in zip(jobs[1], jobs[2], strict=True)
+    )
     print(
         f"\nprefilter kept {pre_kept} of {pre_records} records "
         f"({100 * pre_kept / pre_records:.1f} %); their text passed the second stage: "
@@ -256,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         f"cluster start-up with the workers' warm-up: {one_start:.1f} s (1 worker), "
         f"{two_start:.1f} s (2 workers), not counted"
     )
-    print(f"scaling 1 → 2 workers: {scaling:.2f}× (target ≥ 1.8×)")
+    print(
+        f"scaling 1 → 2 workers: {scaling:.2f}× (target ≥ 1.8×); each round: {each}; "
+        f"times are the medians of {repeat} round(s)"
+    )
     one_rate = one.records / one.seconds
     print(f"whole job per worker / plain loop: {one_rate / plain_rate:.1f}× (target ≥ 20×)")
     one_load, _, _ = os.getloadavg()
@@ -277,6 +305,28 @@ def main(argv: list[str] | None = None) -> int:
         f"(this run's files: {gz_bytes / one.records / 1024:.1f} KiB per record, gzipped)"
     )
     return 0
+
+
+def _medians(runs: list[tuple]) -> tuple:
+    """(count, count, seconds, CPU seconds) runs of one measure: the counts, which every
+    round repeats, and the medians of the times."""
+    counts = {run[:2] for run in runs}
+    if len(counts) != 1:
+        raise SystemExit(f"the rounds read different records: {sorted(counts)}")
+    return (*runs[0][:2], *(statistics.median(run[i] for run in runs) for i in (2, 3)))
+
+
+def _median_job(runs: list[tuple[Totals, float]]) -> tuple[Totals, float]:
+    """One job's totals with the medians of the rounds' times, and the median start-up.
+    The rounds must agree on what they read and kept."""
+    found = {(t.records, t.passed, t.text_passed, t.relevant) for t, _ in runs}
+    if len(found) != 1:
+        raise SystemExit(f"the rounds of the whole job differ: {sorted(found)}")
+    middle = {
+        name: statistics.median(getattr(t, name) for t, _ in runs)
+        for name in ("seconds", "worker_cpu", "driver_cpu")
+    }
+    return dataclasses.replace(runs[0][0], **middle), statistics.median(s for _, s in runs)
 
 
 if __name__ == "__main__":

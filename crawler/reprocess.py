@@ -66,6 +66,8 @@ EXAMPLES_PER_FIELD = 3
 PROGRESS_EVERY = 50
 # Items per transaction of the writer (see the module docstring).
 COMMIT_EVERY = 200
+# Items of one response a reading worker processes at once (see `worker_settings`).
+READING_CONCURRENT_ITEMS = 4
 
 
 class CaptureMissing(OSError):
@@ -241,6 +243,11 @@ def worker_settings(archive: Path, warc_dir: Path, scratch: Path, *, read_only: 
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        # Scrapy starts CONCURRENT_ITEMS tasks (default 100) for each response's output,
+        # however few items it holds; the reading pipelines are synchronous, so more than
+        # a few buys nothing. With the default, those tasks were a fifth of a worker's
+        # CPU (docs/benchmarks.md, "reprocess", session 8).
+        "CONCURRENT_ITEMS": READING_CONCURRENT_ITEMS,
         "RETRY_ENABLED": False,
         "EXTENSIONS": {
             **dict(settings.getdict("EXTENSIONS")),

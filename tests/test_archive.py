@@ -259,3 +259,37 @@ def test_an_item_a_later_crawl_did_not_see_is_kept_as_it_was(archive):
     row = archive.db["items"].get("a1")
     assert row["version"] == 1 and row["body"].startswith("Biotech and bluetech")
     assert archive.db["items"].count == 2
+
+
+def test_a_batch_is_one_transaction_committed_at_its_end(archive):
+    """Another reader sees none of a batch's items until it ends, then all of them."""
+    other = sqlite3.connect(archive.path)
+    with archive.batch():
+        archive.save_item(news())
+        archive.save_item(news(id="a2", url="https://www.france-sandiego.org/b/"))
+        assert archive.db.conn.in_transaction
+        assert other.execute("select count(*) from items").fetchone() == (0,)
+    assert not archive.db.conn.in_transaction
+    assert other.execute("select id from items order by id").fetchall() == [("a1",), ("a2",)]
+    other.close()
+
+
+def test_a_batch_keeps_the_writes_done_when_an_error_ends_it(archive):
+    """Each save is whole, so the saves before the error are committed, not lost, and the
+    error still reaches the caller."""
+    with pytest.raises(KeyError), archive.batch():
+        archive.save_item(news())
+        archive.save_item({"source": "sdfacc"})  # no id: the save fails before writing
+    assert not archive.db.conn.in_transaction
+    other = sqlite3.connect(archive.path)
+    assert other.execute("select id from items").fetchall() == [("a1",)]
+    other.close()
+
+
+def test_a_batch_inside_a_transaction_leaves_it_to_its_owner(archive):
+    archive.db.conn.execute("BEGIN")
+    with archive.batch():
+        archive.save_item(news())
+    assert archive.db.conn.in_transaction  # the owner's commit, not the batch's
+    archive.db.conn.execute("COMMIT")
+    assert archive.db["items"].count == 1

@@ -114,7 +114,15 @@ def dask_client(scheduler: str | None, workers: int | None):
 
 def write_result(archive: Archive, run_id: int, result: dict[str, Any], totals: Totals) -> None:
     """A file's items through the pipelines into the archive, its problems into rejects,
-    then its progress row (last, so a kill before it means the file is read again)."""
+    then its progress row (last, so a kill before it means the file is read again).
+
+    All of it is one transaction (`Archive.batch`): a kill before its commit leaves the
+    file unmarked, to be read again, and one commit per file replaces four per item."""
+    with archive.batch():
+        _write_result(archive, run_id, result, totals)
+
+
+def _write_result(archive: Archive, run_id: int, result: dict[str, Any], totals: Totals) -> None:
     new = 0
     for found in result["items"]:
         outcome = write_item(archive, run_id, found)
