@@ -532,3 +532,20 @@ def test_a_partner_url_keeps_its_source_and_a_press_copy_joins_its_story(mirror,
         [partner["id"]],
     )
     assert cited == [(str(warc),)]
+
+
+def test_the_local_clusters_workers_run_without_the_dashboards_profiler():
+    """The local cluster has no dashboard, so its workers' statistical profiler (a stack
+    sample every 10 ms, merged every second) is switched off in the worker processes."""
+    import dask
+
+    from crawler.newscrawl.job import dask_client
+
+    client, cluster = dask_client(None, 1)
+    try:
+        key = "distributed.worker.profile.enabled"
+        assert set(client.run(dask.config.get, key).values()) == {False}
+        assert dask.config.get(key) is True  # the driver's own configuration is untouched
+    finally:
+        client.close()
+        cluster.close()

@@ -98,17 +98,23 @@ def dask_client(scheduler: str | None, workers: int | None):
     """A client of the given scheduler, or of a new local cluster of worker processes
     (one thread each: the work is CPU-bound Python), ``workers`` of them, default every
     core. The caller closes both (the second is None for a remote scheduler)."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(
-        n_workers=workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,  # logging.ERROR: the progress line is the display
-    )
+    # No dashboard, so no one to see the workers' statistical profile: without it, each
+    # worker's CPU in `bench newscrawl` fell by about a tenth, and the spikes of a tenth
+    # of a second that its merges added to some tasks are gone (docs/benchmarks.md).
+    # The nannies hand this configuration to the worker processes they start.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,  # logging.ERROR: the progress line is the display
+        )
     return Client(cluster), cluster
 
 
