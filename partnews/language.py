@@ -60,7 +60,7 @@ def normalize_language_tag(tag: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def _full_identifier() -> LanguageIdentifier:
     """py3langid's classifier over all its languages (~1 s to decompress the packaged
-    model, about a fifth of that from the cached copy: partnews/langid_model.py)."""
+    model, a few hundredths of a second to map the cached copy: partnews/langid_model.py)."""
     return load_identifier(norm_probs=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -46,13 +47,47 @@ def test_a_damaged_copy_is_reported_and_replaced(tmp_path, monkeypatch, packaged
     monkeypatch.setenv("PARTNEWS_CACHE_DIR", str(tmp_path))
     langid_model.load_identifier()
     copy = langid_model.cached_model_path()
-    size = copy.stat().st_size
-    copy.write_bytes(copy.read_bytes()[: size // 3])  # a half-written file
+    automaton = copy / "nextmove.npy"
+    size = automaton.stat().st_size
+    automaton.write_bytes(automaton.read_bytes()[: size // 3])  # a file cut short
     with caplog.at_level(logging.WARNING, logger="partnews.langid_model"):
         identifier = langid_model.load_identifier()
     assert "unreadable" in caplog.text and str(copy) in caplog.text
     assert answers(identifier) == answers(packaged)
-    assert copy.stat().st_size == size
+    assert automaton.stat().st_size == size
+
+
+def test_a_copy_missing_a_member_is_replaced(tmp_path, monkeypatch, packaged, caplog):
+    monkeypatch.setenv("PARTNEWS_CACHE_DIR", str(tmp_path))
+    langid_model.load_identifier()
+    copy = langid_model.cached_model_path()
+    (copy / "ptc.npy").unlink()
+    with caplog.at_level(logging.WARNING, logger="partnews.langid_model"):
+        identifier = langid_model.load_identifier()
+    assert "unreadable" in caplog.text
+    assert answers(identifier) == answers(packaged)
+    assert sorted(p.name for p in copy.iterdir()) == sorted(
+        f"{name}.npy" for name in langid_model.MEMBERS
+    )
+
+
+def test_the_copy_is_mapped_not_read(tmp_path, monkeypatch):
+    """The large arrays stay in the file, shared by every process that maps it: the
+    automaton is a memoryview of the mapped file and the table a memory map."""
+    monkeypatch.setenv("PARTNEWS_CACHE_DIR", str(tmp_path))
+    langid_model.load_identifier()  # writes the copy
+    identifier = langid_model.load_identifier()
+    assert isinstance(identifier.tk_nextmove, memoryview)
+    assert isinstance(identifier.tk_nextmove.obj, np.memmap)
+    assert isinstance(identifier.nb_ptc.base, np.memmap)
+
+
+def test_a_copy_in_the_previous_format_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTNEWS_CACHE_DIR", str(tmp_path))
+    stale = tmp_path / "py3langid-model-1.0-1-1.npz"
+    stale.write_bytes(b"an uncompressed npz of the previous release")
+    langid_model.load_identifier()
+    assert [p.name for p in tmp_path.iterdir()] == [langid_model.cached_model_path().name]
 
 
 def test_an_unwritable_cache_falls_back_to_the_packaged_model(
