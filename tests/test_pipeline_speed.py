@@ -278,3 +278,38 @@ def test_the_teaser_check_answers_as_before_on_cut_copies_of_every_fixture_text(
                     assert is_teaser_of(a, b) == expected, (short[:80], body[:80])
                     answers[expected] += 1
     assert answers[True] > 100 and answers[False] > 1000, answers
+
+
+def test_the_teaser_tail_is_found_as_the_whole_tail_pattern_finds_it():
+    """`has_teaser_tail` searches from the ellipsis on (`_TEASER_END_RE`), not with the
+    optional opening of `_TEASER_TAIL_RE`: the same answer on every fixture text, cut
+    with each tail, with an ellipsis inside the text, and with trailing spaces."""
+    assert text._TEASER_END_RE.pattern != text._TEASER_TAIL_RE.pattern  # the cut happened
+    tails = [
+        "…",
+        "...",
+        " [&hellip;]",
+        " [...] Read more »",
+        "â€¦",
+        " ( … ) Lire la suite",
+        " .... EN SAVOIR PLUS",
+        "… continue reading ->",
+        "..",
+        ". . .",
+        "… more",
+        "",
+    ]
+    answers = {True: 0, False: 0}
+    for n, body in enumerate(fixture_texts()):
+        words = body.split()
+        cut = " ".join(words[: 3 + n % 11])
+        for value in (
+            body,
+            cut + tails[n % len(tails)],
+            cut + "... " + " ".join(words[3:9]),
+            cut + tails[(n + 5) % len(tails)] + "  \n ",
+        ):
+            expected = text._TEASER_TAIL_RE.search(text.clean_text(value) or "") is not None
+            assert text.has_teaser_tail(value) == expected, value[-80:]
+            answers[expected] += 1
+    assert answers[True] > 100 and answers[False] > 100, answers
