@@ -80,17 +80,16 @@ class RepostIndex:
     """
 
     def __init__(self) -> None:
-        self.lsh = similarity.new_band_index()
-        self.anchors = anchor_index.AnchorIndex()
-        self.seq = 0
+        self.reset()
 
     def refresh(self, db: sqlite_utils.Database) -> int:
         """Add the signatures and anchors written since the last refresh; return how
-        many rows were read."""
+        many rows were read. Nothing new (the second refresh of a save): one query."""
         latest = db.execute("select max(seq) from item_signatures").fetchone()[0] or 0
         if latest < self.seq:  # another file now lives at this path: start again
-            self.lsh, self.seq = similarity.new_band_index(), 0
-            self.anchors = anchor_index.AnchorIndex()
+            self.reset()
+        if latest == self.seq:
+            return 0
         rows = db.execute(
             "select item_id, seq, scheme, minhash, anchors from item_signatures "
             "where seq > ? order by seq",
@@ -108,7 +107,8 @@ class RepostIndex:
 
     def reset(self) -> None:
         """Start again from the file at the next refresh: after a save that failed and
-        was rolled back, the memory may hold what the file no longer does."""
+        was rolled back the memory may hold what the file no longer does (and at first,
+        nothing is read yet)."""
         self.lsh, self.seq = similarity.new_band_index(), 0
         self.anchors = anchor_index.AnchorIndex()
 

@@ -540,19 +540,17 @@ def content_hash(*parts: str | None) -> str:
 
 # What a listing appends to a cut teaser: an ellipsis ("…", "...", "[…]", "(...)"),
 # possibly followed by a "read more" link text.
-_TEASER_TAIL_RE = re.compile(
-    r"\s*(?:[\[(]\s*)?(?:…|\.{3,})(?:\s*[\])])?\s*"
-    r"(?:(?:read more|continue reading|lire la suite|en savoir plus|weiterlesen)\W*)?$",
-    re.IGNORECASE,
+_TEASER_END = (
+    r"(?:…|\.{3,})(?:\s*[\])])?\s*"
+    r"(?:(?:read more|continue reading|lire la suite|en savoir plus|weiterlesen)\W*)?$"
 )
-# `_TEASER_TAIL_RE` from the ellipsis on: its optional opening (spaces, a bracket) can
-# always match nothing, so a text has a match of one exactly when it has a match of the
-# other. Searched for, it is four times faster on an article (18 against 75 µs for 2,500
+_TEASER_TAIL_RE = re.compile(r"\s*(?:[\[(]\s*)?" + _TEASER_END, re.IGNORECASE)
+# The tail from the ellipsis on: the opening above (spaces, a bracket) can always match
+# nothing, so a text has a match of one exactly when it has a match of the other.
+# Searched for, this one is four times faster on an article (18 against 75 µs for 2,500
 # characters): the regex engine skips to the next "…" or "." instead of trying the
-# opening at every position.
-_TEASER_END_RE = re.compile(
-    _TEASER_TAIL_RE.pattern.removeprefix(r"\s*(?:[\[(]\s*)?"), _TEASER_TAIL_RE.flags
-)
+# opening at every position. The opening is kept only to cut a teaser's tail off.
+_TEASER_END_RE = re.compile(_TEASER_END, re.IGNORECASE)
 # A teaser shorter than this says too little to tie it to one article.
 _MIN_TEASER_WORDS = 3
 
