@@ -149,6 +149,21 @@ def real_pages(limit: int | None = None) -> list[Record]:
     return records
 
 
+def benchmark_pages() -> list[Record]:
+    """The real article pages of the article-extraction benchmark (shared folder), as
+    they were served (bytes) at their real URLs; empty when the folder is absent."""
+    folder = realdata_dir() / "article-extraction-benchmark"
+    truth = folder / "ground-truth.json"
+    if not truth.exists():
+        return []
+    rows = json.loads(truth.read_text(encoding="utf-8"))
+    return [
+        Record(rows[key]["url"], gzip.decompress(path.read_bytes()), kind="real")
+        for key in sorted(rows)
+        if (path := folder / "html" / f"{key}.html.gz").exists()
+    ]
+
+
 # ---------------------------------------------------------------- generated pages
 _EN = (
     "council budget school weather traffic police court election market housing game "

@@ -182,6 +182,57 @@ def test_prefilter_database_decides_as_the_plain_python_check(built):
     assert results == [decisions] * 3
 
 
+def test_prefilter_finds_terms_as_whole_words_however_their_accents_are_written():
+    prefilter = prefilter_for()
+    california = b" and California"
+    # "Sud" of "R\xc3\xa9gion Sud" inside other words is not the term...
+    for page in (b"Sudan", b"a sudden storm", b"pseudo-science", b"Sud-Ouest region"):
+        assert not prefilter.keeps(page + california), page
+    # ...and the term is found with its accent written in any of the usual ways.
+    for written in (
+        "R\u00e9gion Sud".encode(),
+        "R\u00c9GION SUD".encode(),
+        "R\u00e9gion Sud".encode("cp1252"),
+        "Re\u0301gion Sud".encode(),
+        b"R&eacute;gion&nbsp;Sud",
+        b"Region Sud",
+        b'{"headline": "R\\u00e9gion\\u00a0Sud"}',
+        b'{"headline": "\\nSan Diego in the R\\u00e9gion Sud"}',
+        b"<p>La R&#233;gion <b>Sud</b>.</p>",
+    ):
+        assert prefilter.keeps(written + california), written
+    assert not prefilter.keeps(b"Marseille and San Diegoland")  # a word that goes on
+    assert prefilter.keeps(b"<li>Marseille</li><li>San Diego</li>")
+
+
+def _real_pages() -> list[tuple[str, bytes]]:
+    """The real third-party pages of the shared folder: dated pages and the article-
+    extraction benchmark's."""
+    need_shared("realdata/dated-pages/truth.jsonl")
+    pages = [(record.url, record.payload) for record in corpus.real_pages()]
+    folder = need_shared("realdata/article-extraction-benchmark/html")
+    pages += [(p.name, gzip.decompress(p.read_bytes())) for p in sorted(folder.glob("*.gz"))]
+    return pages
+
+
+def test_prefilter_finds_every_term_the_text_of_real_pages_names():
+    """On every real page, each place and programme term that the rules find in the
+    page's text (all the text the readers could take, `page_words`) is found by the
+    byte scanner in the page's raw bytes: the whole-word edges and accent runs lose
+    no term."""
+    rules, scanner = load_rules(), prefilter_for().scanner
+    pages = _real_pages()
+    checked = 0
+    for name, payload in pages:
+        doc = parse_html_document(page_text(Page(name, 0, None, None, None, payload)))
+        named = score_text(None, None, near_terms(page_words(doc), rules), rules, sectors=False)
+        wanted = {t.split(":", 1)[1] for t in named.terms if not t.startswith("booster:")}
+        found = {scanner.terms[index].term for index in scanner.found(payload)}
+        assert wanted <= found, (name, wanted - found)
+        checked += len(wanted)
+    assert len(pages) >= 500 and checked >= 30, (len(pages), checked)  # a few dozen terms
+
+
 # ------------------------------------------------------------------ the second stage
 def test_text_stage_never_drops_a_page_the_rules_keep(built, truth):
     prefilter = prefilter_for()

@@ -12,16 +12,26 @@ zero only when it names a place on *each* side, or a programme term
 (partnews/relevance.py), so a page survives when, for every side, one of its terms is
 found in the page's bytes, or a programme term is.
 
-A term is looked for by its ASCII words as the rules spell them ("azur" of "Côte
-d'Azur", "san" and "diego" of "San Diego"): the rules match accent-free and case-free
-forms, so an accented word may be written with or without its accent, and only the
-words written in plain ASCII are certain to appear as bytes in any ASCII-compatible
-encoding (UTF-8, Latin-1, cp1252). Consecutive ASCII words must be found as a phrase,
-separated by anything the rules' matching form turns into a space: blanks and
-punctuation (any non-ASCII byte included), tags, entities, JSON's ``\\u00a0``
-escapes. So "South Region" does not keep a page that says "South Carolina" in one menu
-and "region" in another: on 400 real news pages, requiring all the words anywhere kept
-19, phrases keep 7 (`python -m bench newscrawl` prints the rate on its pages).
+A term is looked for by its ASCII letters as the rules spell them: the rules match
+accent-free and case-free forms, so an accented letter may be written with or without
+its accent, as an entity or a JSON escape, and only the letters written in plain ASCII
+are certain to appear as bytes in any ASCII-compatible encoding (UTF-8, Latin-1,
+cp1252). A word's ASCII letters after its last accented one ("gion" of "Région") begin a
+run, and its letters before its first accented one end a run. Consecutive words in a
+run must be found as a phrase, separated by anything the rules' matching form turns
+into a space: blanks and punctuation (any non-ASCII byte included), tags, entities,
+JSON's ``\\u00a0`` escapes. So "South Region" does not keep a page that says "South
+Carolina" in one menu and "region" in another: on 400 real news pages, requiring all
+the words anywhere kept 19, phrases keep 7.
+
+The rules match whole words, so a run that starts (ends) at the start (end) of a word
+must not have an ASCII letter or digit just before (after) it in the bytes. A byte that
+is not one stands for a character the matching form turns into a space, or one that a
+looser test is safe with: a tag's ``>``, an entity's ``;``, any byte of a non-ASCII
+character; a JSON escape (``\\n``, ``\\u00a0``) may stand before it too. Without
+this, "Région Sud" was "sud", found in "Sudan", "sudden" and "pseudo-", and the real
+pages that also said "California" all passed (`python -m bench newscrawl` prints the
+rate on its pages).
 
 The bytes are searched by Hyperscan (Intel's multi-pattern regular expression engine,
 SIMD), case-free, in at most two passes. The first looks for a few plain words, the
@@ -40,7 +50,9 @@ reference the tests hold the database to.
 A term with no ASCII word of three letters or more cannot be checked on bytes, so it
 lets every page through: a safe, slow filter rather than a wrong, fast one. Known blind
 spots, met on no page so far: a term's letters written as entities, split by a soft
-hyphen, a lone "&" or a backslash inside a term, a page in UTF-16.
+hyphen, a lone "&" or a backslash inside a term, an entity without its ``;`` just before
+a term, a page in UTF-16, and a term written right after a Shift JIS or Big5 character
+whose second byte is an ASCII letter.
 """
 
 from __future__ import annotations
@@ -67,47 +79,97 @@ PROGRAMME = "programme"
 _SEP = rb"(?:[^a-z0-9<&\\]|&(?:#?[a-z0-9]+;)?|\\u[0-9a-f]{4}|<[^<>]*>)+"
 
 
+# What may stand just before a word that starts a term's run in a page's lower-cased
+# bytes for the matching form to see a word start: nothing (the start), a byte that is
+# not an ASCII letter or digit, a JSON escape. After a run's last word: not a letter or
+# digit, or the end.
+_LEAD = rb"(?:^|[^a-z0-9]|\\[bfnrt]|\\u[0-9a-f]{4})"
+_TRAIL = rb"(?:[^a-z0-9]|$)"
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@dataclass(frozen=True)
+class Run:
+    """ASCII words of a term that stand next to each other, and whether the run starts
+    and ends on a word's edge (not inside a word, next to an accented letter)."""
+
+    words: tuple[str, ...]
+    starts_word: bool
+    ends_word: bool
+
+    def pattern(self) -> bytes:
+        """The run as a byte pattern: a phrase of its words, edged where it is a word's."""
+        body = _SEP.join(re.escape(word.encode()) for word in self.words)
+        return (_LEAD if self.starts_word else b"") + body + (_TRAIL if self.ends_word else b"")
+
+
+def term_runs(term: str) -> list[Run]:
+    """The runs of ASCII words of a term: "Provence-Alpes-Côte d'Azur" gives
+    provence·alpes·c (from a word's start, to an accent) and te·d·azur (from an accent
+    to a word's end). A run of one word shorter than `MIN_WORD` letters is left out."""
+    runs: list[Run] = []
+    words: list[str] = []
+    starts = True
+
+    def close(ends_word: bool) -> None:
+        nonlocal words
+        if len(words) > 1 or (words and len(words[0]) >= MIN_WORD):
+            runs.append(Run(tuple(words), starts, ends_word))
+        words = []
+
+    for token in _TOKEN.findall(term):
+        token = token.lower()
+        if token.isascii():
+            words.append(token)
+            continue
+        pieces = _NOT_ASCII.split(token)
+        if pieces[0]:
+            words.append(pieces[0])
+            close(ends_word=False)
+        else:
+            close(ends_word=True)  # the run's last word ended where this one starts
+        for middle in pieces[1:-1]:  # between two accented letters: a run of its own
+            starts, words = False, [middle]
+            close(ends_word=False)
+        starts, words = (False, [pieces[-1]]) if pieces[-1] else (True, [])
+    close(ends_word=True)
+    return runs
+
+
 @dataclass(frozen=True)
 class TermCheck:
-    """How one term is found in bytes: its long ASCII words (longest first) must all
-    occur, and its runs of consecutive ASCII words must occur as phrases."""
+    """How one term is found in bytes: every run of its ASCII words must occur (as a
+    phrase, on a word's edges where it has them); its long words, longest first, are
+    what the first pass looks for."""
 
     term: str
     words: tuple[bytes, ...]
-    phrases: tuple[re.Pattern[bytes], ...]
-    # The words that are a run of their own: every other word is inside a phrase.
-    alone: tuple[bytes, ...] = ()
+    runs: tuple[Run, ...]
+    expressions: tuple[re.Pattern[bytes], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expressions", tuple(re.compile(p) for p in self.patterns()))
 
     def found(self, lowered: bytes) -> bool:
         """The plain-Python test on a page's lower-cased bytes (the reference)."""
         return all(word in lowered for word in self.words) and all(
-            phrase.search(lowered) for phrase in self.phrases
+            expression.search(lowered) for expression in self.expressions
         )
 
     def patterns(self) -> tuple[bytes, ...]:
-        """The patterns that must all match for the term to be found: its phrases, and
-        its words that stand alone (a phrase's words are found when the phrase is)."""
-        return tuple(p.pattern for p in self.phrases) + tuple(re.escape(w) for w in self.alone)
+        """The patterns that must all match for the term to be found."""
+        return tuple(dict.fromkeys(run.pattern() for run in self.runs))
 
 
 def term_check(term: str) -> TermCheck | None:
     """The byte check of a term; None when it has no ASCII word to look for."""
-    runs: list[list[str]] = [[]]
-    for token in _TOKEN.findall(term):
-        if token.isascii():
-            runs[-1].append(token.lower())
-        elif runs[-1]:
-            runs.append([])
+    runs = term_runs(term)
     words = sorted(
-        {t for run in runs for t in run if len(t) >= MIN_WORD}, key=lambda w: (-len(w), w)
+        {w for run in runs for w in run.words if len(w) >= MIN_WORD}, key=lambda w: (-len(w), w)
     )
     if not words:
         return None
-    phrases = tuple(
-        re.compile(_SEP.join(re.escape(t.encode()) for t in run)) for run in runs if len(run) > 1
-    )
-    alone = tuple(run[0].encode() for run in runs if len(run) == 1 and len(run[0]) >= MIN_WORD)
-    return TermCheck(term, tuple(w.encode() for w in words), phrases, alone)
+    return TermCheck(term, tuple(w.encode() for w in words), tuple(runs))
 
 
 class TermScanner:
