@@ -585,18 +585,50 @@ def test_a_partner_url_keeps_its_source_and_a_press_copy_joins_its_story(mirror,
     assert cited == [(str(warc),)]
 
 
-def test_the_local_clusters_workers_run_without_the_dashboards_profiler():
+def _malloc_trim_threshold() -> str | None:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_the_local_clusters_workers_run_without_the_dashboards_profiler(monkeypatch):
     """The local cluster has no dashboard, so its workers' statistical profiler (a stack
-    sample every 10 ms, merged every second) is switched off in the worker processes."""
+    sample every 10 ms, merged every second) is switched off in the worker processes;
+    and they keep glibc's own memory thresholds (Dask's MALLOC_TRIM_THRESHOLD_ made
+    every large page a fresh mapping, page faults and all)."""
     import dask
 
     from crawler.newscrawl.job import dask_client
 
+    # (An earlier cluster of this process may have set it here: Dask's nanny sets its
+    # variables in its own process's environment too.)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     client, cluster = dask_client(None, 1)
     try:
         key = "distributed.worker.profile.enabled"
         assert set(client.run(dask.config.get, key).values()) == {False}
         assert dask.config.get(key) is True  # the driver's own configuration is untouched
+        assert set(client.run(_malloc_trim_threshold).values()) == {None}
+        assert _malloc_trim_threshold() is None  # nor in the driver's environment
     finally:
         client.close()
         cluster.close()
+
+
+def test_the_cluster_recipes_dask_settings_are_the_local_clusters():
+    """deploy/dask/partnews.yaml (copied into the workers' image by docs/newscrawl.md's
+    recipe) gives a cluster's workers the local cluster's two settings."""
+    import dask.config
+    from distributed.nanny import _get_env_variables
+
+    recipe = REPO_ROOT / "deploy" / "dask" / "partnews.yaml"
+    assert "COPY deploy/dask/partnews.yaml /etc/dask/" in (
+        REPO_ROOT / "docs" / "newscrawl.md"
+    ).read_text(encoding="utf-8")
+    # Dask's defaults, then the file (as a worker reads them).
+    settings = dask.config.merge(
+        dask.config.config, dask.config.collect(paths=[str(recipe.parent)], env={})
+    )
+    with dask.config.set(settings):
+        assert dask.config.get("distributed.worker.profile.enabled") is False
+        assert "MALLOC_TRIM_THRESHOLD_" not in _get_env_variables(
+            "distributed.nanny.pre-spawn-environ"
+        )

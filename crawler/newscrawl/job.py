@@ -107,7 +107,18 @@ def dask_client(scheduler: str | None, workers: int | None):
     # worker's CPU in `bench newscrawl` fell by about a tenth, and the spikes of a tenth
     # of a second that its merges added to some tasks are gone (docs/benchmarks.md).
     # The nannies hand this configuration to the worker processes they start.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that arrays' memory
+    # goes back to the system at once; set at all, it also fixes glibc's threshold for
+    # mapping large blocks, and every page payload and tree over 128 KiB was mapped,
+    # faulted in and unmapped: 50,000-100,000 page faults and a tenth of a worker's CPU
+    # on the bench's files. A worker here holds one page at a time; glibc's own
+    # thresholds are right for it.
+    with dask.config.set(
+        {
+            "distributed.worker.profile.enabled": False,
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+        }
+    ):
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
