@@ -29,7 +29,7 @@ from bench import newscrawl_corpus as corpus
 from crawler.extract.article import extract_article
 from crawler.newscrawl.job import run_newscrawl, write_item
 from crawler.newscrawl.listing import month_files
-from crawler.newscrawl.prefilter import build_prefilter, prefilter_for
+from crawler.newscrawl.prefilter import build_prefilter, cover, prefilter_for
 from crawler.newscrawl.reader import Page, Problem, ReadCounts, read_warc
 from crawler.newscrawl.scan import page_text, read_article, read_page, scan_file
 from crawler.newscrawl.textfilter import near_terms, page_words, text_may_be_relevant
@@ -203,6 +203,26 @@ def test_prefilter_finds_terms_as_whole_words_however_their_accents_are_written(
         assert prefilter.keeps(written + california), written
     assert not prefilter.keeps(b"Marseille and San Diegoland")  # a word that goes on
     assert prefilter.keeps(b"<li>Marseille</li><li>San Diego</li>")
+
+
+def test_prefilter_first_pass_words_cover_one_side_and_the_programme():
+    """Every term of one side and every programme term holds a word of the first pass
+    (so a page it drops names neither), and the words are few: a word shared by several
+    terms stands for them all ("diego" for "San Diego" and the programme names)."""
+    prefilter = prefilter_for()
+    gate = set(prefilter.gate.words)
+    sides = [
+        side
+        for side, terms in prefilter.terms.items()
+        if all(gate & set(term.words) for term in terms)
+    ]
+    assert sides and all(gate & set(term.words) for term in prefilter.programme)
+    side_terms = prefilter.terms[sides[0]]
+    assert len(gate) < len(side_terms) + len(prefilter.programme)
+    assert b"american" not in gate and b"diego" in gate
+    # South Alliance; the two names with "French" and "San Diego"; SDFACC: three words.
+    words = cover(prefilter.programme)
+    assert len(words) == 3 and all(words & set(t.words) for t in prefilter.programme)
 
 
 def _real_pages() -> list[tuple[str, bytes]]:
