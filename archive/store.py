@@ -313,19 +313,34 @@ class Archive:
     def record_reject(
         self, run_id: int | None, source: str, url: str | None, reason: str, item: Any = None
     ) -> None:
-        with self.db.atomic():
-            self.db["rejects"].insert(
-                {
-                    "run_id": run_id,
-                    "source": source,
-                    "url": url,
-                    "reason": reason,
-                    "item": json.dumps(item, ensure_ascii=False, default=str)[:100_000]
-                    if item is not None
-                    else None,
-                    "rejected_at": utc_now(),
-                }
-            )
+        self.record_rejects(run_id, source, [(url, reason, item)])
+
+    def record_rejects(
+        self,
+        run_id: int | None,
+        source: str,
+        rejects: Iterable[tuple[str | None, str, Any]],
+    ) -> None:
+        """File many (url, reason, item) rejects of one source in one insert: a news-crawl
+        file's bad records are filed together (a row each took a quarter of a
+        millisecond through its own insert, a tenth of the driver's writes)."""
+        now = utc_now()
+        rows = [
+            {
+                "run_id": run_id,
+                "source": source,
+                "url": url,
+                "reason": reason,
+                "item": json.dumps(item, ensure_ascii=False, default=str)[:100_000]
+                if item is not None
+                else None,
+                "rejected_at": now,
+            }
+            for url, reason, item in rejects
+        ]
+        if rows:
+            with self.db.atomic():
+                self.db["rejects"].insert_all(rows)
 
     def save_item(self, item: dict[str, Any], run_id: int | None = None) -> str:
         """Upsert one normalised item (with its ``id`` set); return NEW, UPDATED or UNCHANGED.

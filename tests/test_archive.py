@@ -139,6 +139,24 @@ def test_rejects_and_runs_are_recorded(archive):
     assert run["items_rejected"] == 1 and run["finished"]
 
 
+def test_many_rejects_are_filed_at_once_each_whole(archive):
+    run_id = archive.start_run("press")
+    archive.record_rejects(run_id, "press", [])  # nothing to file: no row, no error
+    rejects = [
+        ("https://x.example/a.png", "newscrawl non_html: image/png", {"offset": 10}),
+        (None, "newscrawl truncated: the file ends in a record", {"offset": 20}),
+        ("https://x.example/b", "missing title", None),
+    ]
+    archive.record_rejects(run_id, "press", iter(rejects))
+    rows = list(archive.db.query("select * from rejects order by id"))
+    assert [(r["url"], r["reason"], r["run_id"], r["source"]) for r in rows] == [
+        (url, reason, run_id, "press") for url, reason, _ in rejects
+    ]
+    assert [json.loads(r["item"]) if r["item"] else None for r in rows] == [
+        item for _, _, item in rejects
+    ]
+
+
 def test_an_archive_from_before_the_selector_counts_opens_and_gains_the_column(tmp_path):
     """crawl_runs.selectors is added to an older archive when it is opened; its rows
     keep their values, with NULL selectors, and a new run can record them."""

@@ -147,14 +147,19 @@ def _write_result(archive: Archive, run_id: int, result: dict[str, Any], totals:
         new += outcome == NEW
     for problem in result["problems"]:
         totals.count(problem["kind"], totals.problems)
-        archive.record_reject(
-            run_id,
-            SOURCE,
-            problem.get("url"),
-            f"newscrawl {problem['kind']}: {problem['message']} "
-            f"(at offset {problem['offset']} of {problem['file']})",
-            {k: problem.get(k) for k in ("file", "offset", "kind", "message")},
-        )
+    archive.record_rejects(
+        run_id,
+        SOURCE,
+        (
+            (
+                problem.get("url"),
+                f"newscrawl {problem['kind']}: {problem['message']} "
+                f"(at offset {problem['offset']} of {problem['file']})",
+                {k: problem.get(k) for k in ("file", "offset", "kind", "message")},
+            )
+            for problem in result["problems"]
+        ),
+    )
     archive.finish_newscrawl_file(
         {
             "warc_file": result["file"],
