@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import statements
+
 # Which capture an item was read from in a run (one per item and run: the last one).
 ITEM_CAPTURE_COLUMNS = {"item_id": str, "run_id": int, "capture_id": int}
 
@@ -72,7 +74,7 @@ def record_capture(db: sqlite_utils.Database, capture: dict[str, Any]) -> int:
     warc_offset, warc_length, record_id) and return its id, committed at once so that a
     crawl killed later keeps every capture it wrote to disk."""
     with db.atomic():
-        return int(db["captures"].insert(capture).last_pk)
+        return statements.insert(db, "captures", capture)
 
 
 def set_run_warc_file(db: sqlite_utils.Database, run_id: int, warc_file: str) -> None:
@@ -108,9 +110,11 @@ def capture_in_run(db: sqlite_utils.Database, run_id: int, url: str) -> dict[str
 def link_item(db: sqlite_utils.Database, item_id: str, run_id: int, capture_id: int) -> None:
     """Remember that the item was read from this capture in this run."""
     with db.atomic():
-        db["item_captures"].upsert(
+        statements.upsert(
+            db,
+            "item_captures",
             {"item_id": item_id, "run_id": run_id, "capture_id": capture_id},
-            pk=("item_id", "run_id"),
+            ("item_id", "run_id"),
         )
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import statements
+
 FILE_COLUMNS = {
     "warc_file": str,
     "status": str,  # done, or failed (could not be opened: tried again next run)
@@ -74,9 +76,9 @@ def capture_at(db: sqlite_utils.Database, warc_file: str, warc_offset: int) -> i
 
 def record_hit(db: sqlite_utils.Database, hit: dict[str, Any]) -> None:
     with db.atomic():
-        db["newscrawl_items"].upsert(hit, pk=("warc_file", "warc_offset"))
+        statements.upsert(db, "newscrawl_items", hit, ("warc_file", "warc_offset"))
 
 
 def record_file(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
     with db.atomic():
-        db["newscrawl_files"].upsert(row, pk="warc_file")
+        statements.upsert(db, "newscrawl_files", row, ("warc_file",))

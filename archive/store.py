@@ -18,13 +18,12 @@ import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from archive import captures, newscrawl, relations, reread
+from archive import captures, newscrawl, relations, reread, statements
 from archive.schema import EVENT_COLUMNS, ensure_schema
 
 # What save_item() reports, counted per run in crawl_runs.
@@ -372,9 +371,9 @@ class Archive:
                 changed = changed_fields(old, row, self._event(item_id), event)
                 outcome = UPDATED if changed else UNCHANGED
                 row.update(first_seen=first_seen, version=version + 1 if changed else version)
-            _upsert(self.db, "items", row, ("id",))
+            statements.upsert(self.db, "items", row, ("id",))
             if outcome != UNCHANGED:
-                _insert_or_replace(
+                statements.insert_or_replace(
                     self.db,
                     "item_versions",
                     {
@@ -389,7 +388,7 @@ class Archive:
                     },
                 )
             if event is not None:
-                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
+                statements.upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
             self._add_urls(item_id, item, now)
             self._link(item_id, item, outcome, now)
         return outcome
@@ -407,7 +406,8 @@ class Archive:
 
     def _event(self, item_id: str) -> dict[str, Any] | None:
         row = self.db.execute(
-            f"select {', '.join(_quoted(VERSIONED_EVENT_FIELDS))} from events where item_id = ?",
+            f"select {', '.join(statements.quoted(VERSIONED_EVENT_FIELDS))} from events "
+            "where item_id = ?",
             [item_id],
         ).fetchone()
         return dict(zip(VERSIONED_EVENT_FIELDS, row, strict=True)) if row else None
@@ -572,9 +572,9 @@ class Archive:
                     "delete from item_versions where item_id = ? and version = ?",
                     [item_id, version],
                 )
-            _upsert(self.db, "items", row, ("id",))
+            statements.upsert(self.db, "items", row, ("id",))
             if not reverted:
-                _insert_or_replace(
+                statements.insert_or_replace(
                     self.db,
                     "item_versions",
                     {
@@ -590,7 +590,7 @@ class Archive:
                     },
                 )
             if event is not None:
-                _upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
+                statements.upsert(self.db, "events", dict(event, item_id=item_id), ("item_id",))
             self._add_urls(item_id, item, now)
             reread.relink_translations(self.db, item_id, item, now)
             reread.rebuild_story(self.db, self.reposts, item_id, item, now)
@@ -624,41 +624,6 @@ def _event_row(item: dict[str, Any]) -> dict[str, Any]:
     if event.get("all_day") is not None:
         event["all_day"] = int(bool(event["all_day"]))
     return event
-
-
-@lru_cache(maxsize=64)
-def _upsert_sql(table: str, columns: tuple[str, ...], pk: tuple[str, ...]) -> str:
-    """sqlite-utils' upsert statement (insert, or update every other column on a key
-    conflict), built once per table and column set."""
-    names = ", ".join(_quoted(columns))
-    marks = ", ".join("?" * len(columns))
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in pk)
-    return (
-        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
-        f"ON CONFLICT({', '.join(_quoted(pk))}) DO UPDATE SET {updates}"
-    )
-
-
-def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: tuple[str, ...]):
-    """``db[table].upsert(row, pk=pk)`` in one statement: the same SQL sqlite-utils
-    writes, without its per-call look at the table (the costliest part of a save)."""
-    columns = tuple(row)
-    db.conn.execute(_upsert_sql(table, columns, pk), [row[c] for c in columns])
-
-
-def _insert_or_replace(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
-    """``db[table].insert(row, replace=True)`` in one statement."""
-    columns = tuple(row)
-    names = ", ".join(_quoted(columns))
-    marks = ", ".join("?" * len(columns))
-    db.conn.execute(
-        f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
-        [row[c] for c in columns],
-    )
-
-
-def _quoted(columns: Iterable[str]) -> list[str]:
-    return [f'"{c}"' for c in columns]
 
 
 def _item_row(item: dict[str, Any]) -> dict[str, Any]:

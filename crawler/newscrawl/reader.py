@@ -153,6 +153,7 @@ def read_warc(
         yield problem("unreadable", 0, f"{type(error).__name__}: {error}")
         return
     last_offset = 0
+    response = WarcRecordType.response
     try:
         records = _records(stream)
         while True:
@@ -166,31 +167,37 @@ def read_warc(
                 yield problem("corrupt", last_offset, f"after this record: {error}")
                 break
             last_offset = record.stream_pos
-            url = record.headers.get("WARC-Target-URI")
-            declared = record.headers.get("Content-Length")
+            headers = record.headers
+            declared = headers.get("Content-Length")
             if declared is None:
+                url = headers.get("WARC-Target-URI")
                 yield problem("truncated", last_offset, "the file ends in a record's headers", url)
                 break
             counts.bytes_read += int(declared) if declared.isdigit() else 0
-            if record.record_type != WarcRecordType.response:
-                if record.reader.consume() < record.content_length:
+            # What is left to read: the payload of a response, past its HTTP headers.
+            length = record.content_length
+            if record.record_type != response:
+                if record.reader.consume() < length:
+                    url = headers.get("WARC-Target-URI")
                     yield problem("truncated", last_offset, "the file ends in a record", url)
                     break
                 continue
             counts.records += 1
-            headers = record.http_headers
-            if headers is None or headers.status_code is None:
-                line = headers.status_line if headers is not None else ""
+            http = record.http_headers
+            if http is None or http.status_code is None:
+                line = http.status_line if http is not None else ""
+                url = headers.get("WARC-Target-URI")
                 yield problem("bad_http", last_offset, f"no HTTP status line: {line[:80]!r}", url)
                 continue
-            if headers.status_code != 200:
+            if http.status_code != 200:
                 counts.not_ok += 1
                 continue
-            if record.content_length > max_bytes:
+            url = headers.get("WARC-Target-URI")
+            if length > max_bytes:
                 yield problem(
                     "too_large",
                     last_offset,
-                    f"{record.content_length} bytes, over the {max_bytes}-byte limit",
+                    f"{length} bytes, over the {max_bytes}-byte limit",
                     url,
                 )
                 continue
@@ -199,12 +206,9 @@ def read_warc(
             except (OSError, ValueError) as error:
                 yield problem("corrupt", last_offset, f"payload unreadable: {error}", url)
                 break
-            if len(payload) < record.content_length:
+            if len(payload) < length:
                 yield problem(
-                    "truncated",
-                    last_offset,
-                    f"{len(payload)} of {record.content_length} payload bytes",
-                    url,
+                    "truncated", last_offset, f"{len(payload)} of {length} payload bytes", url
                 )
                 break
             if not is_html(record.http_content_type, payload[:64]):
