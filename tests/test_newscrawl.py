@@ -27,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from bench import newscrawl_corpus as corpus
 from crawler.extract.article import extract_article
-from crawler.newscrawl.job import run_newscrawl, write_item
+from crawler.newscrawl.job import QUIET_CLUSTER, run_newscrawl, write_item
 from crawler.newscrawl.listing import month_files
 from crawler.newscrawl.prefilter import build_prefilter, cover, prefilter_for
 from crawler.newscrawl.reader import Page, Problem, ReadCounts, read_warc
@@ -626,6 +626,8 @@ def test_the_local_clusters_workers_run_without_the_dashboards_profiler(monkeypa
         key = "distributed.worker.profile.enabled"
         assert set(client.run(dask.config.get, key).values()) == {False}
         assert dask.config.get(key) is True  # the driver's own configuration is untouched
+        key = "distributed.admin.tick.interval"
+        assert set(client.run(dask.config.get, key).values()) == {"1s"}
         assert set(client.run(_malloc_trim_threshold).values()) == {None}
         assert _malloc_trim_threshold() is None  # nor in the driver's environment
     finally:
@@ -648,7 +650,10 @@ def test_the_cluster_recipes_dask_settings_are_the_local_clusters():
         dask.config.config, dask.config.collect(paths=[str(recipe.parent)], env={})
     )
     with dask.config.set(settings):
-        assert dask.config.get("distributed.worker.profile.enabled") is False
-        assert "MALLOC_TRIM_THRESHOLD_" not in _get_env_variables(
-            "distributed.nanny.pre-spawn-environ"
-        )
+        for key, value in QUIET_CLUSTER.items():
+            if key.startswith("distributed.nanny.pre-spawn-environ."):
+                assert key.rsplit(".", 1)[1] not in _get_env_variables(
+                    "distributed.nanny.pre-spawn-environ"
+                )
+            else:
+                assert dask.config.get(key) == value, key

@@ -94,6 +94,28 @@ def printer(stream: TextIO = sys.stderr) -> Callable[[Totals, str], None]:
     return show
 
 
+# The local cluster's Dask settings; deploy/dask/partnews.yaml gives a remote cluster's
+# workers the same (docs/benchmarks.md has the runs behind each).
+# - No dashboard, so no one to see the workers' statistical profile: without it, each
+#   worker's CPU in `bench newscrawl` fell by about a tenth, and the spikes of a tenth
+#   of a second that its merges added to some tasks are gone.
+# - Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that arrays' memory
+#   goes back to the system at once; set at all, it also fixes glibc's threshold for
+#   mapping large blocks, and every page payload and tree over 128 KiB was mapped,
+#   faulted in and unmapped: 50,000-100,000 page faults and a tenth of a worker's CPU
+#   on the bench's files. A worker here holds one page at a time; glibc's own
+#   thresholds suit it.
+# - The event loops' health check (every 20 ms) and the system monitor (every 0.5 s)
+#   feed log warnings (silenced here) and the dashboard: once a second and every 5 s,
+#   the driver's scheduler thread used about a third less CPU.
+QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+
+
 def dask_client(scheduler: str | None, workers: int | None):
     """A client of the given scheduler, or of a new local cluster of worker processes
     (one thread each: the work is CPU-bound Python), ``workers`` of them, default every
@@ -103,22 +125,8 @@ def dask_client(scheduler: str | None, workers: int | None):
 
     if scheduler:
         return Client(scheduler), None
-    # No dashboard, so no one to see the workers' statistical profile: without it, each
-    # worker's CPU in `bench newscrawl` fell by about a tenth, and the spikes of a tenth
-    # of a second that its merges added to some tasks are gone (docs/benchmarks.md).
     # The nannies hand this configuration to the worker processes they start.
-    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that arrays' memory
-    # goes back to the system at once; set at all, it also fixes glibc's threshold for
-    # mapping large blocks, and every page payload and tree over 128 KiB was mapped,
-    # faulted in and unmapped: 50,000-100,000 page faults and a tenth of a worker's CPU
-    # on the bench's files. A worker here holds one page at a time; glibc's own
-    # thresholds are right for it.
-    with dask.config.set(
-        {
-            "distributed.worker.profile.enabled": False,
-            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-        }
-    ):
+    with dask.config.set(QUIET_CLUSTER):
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
