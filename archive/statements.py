@@ -45,21 +45,18 @@ def upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: tuple
 def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
     """``db[table].insert(row).last_pk`` for a table with an integer key, in one
     statement: the new row's id."""
-    columns = tuple(row)
-    names = ", ".join(quoted(columns))
-    marks = ", ".join("?" * len(columns))
-    cursor = db.conn.execute(
-        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [row[c] for c in columns]
-    )
-    return int(cursor.lastrowid)
+    return int(_insert(db, "INSERT", table, row).lastrowid)
 
 
 def insert_or_replace(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
     """``db[table].insert(row, replace=True)`` in one statement."""
+    _insert(db, "INSERT OR REPLACE", table, row)
+
+
+def _insert(db: sqlite_utils.Database, verb: str, table: str, row: dict[str, Any]):
     columns = tuple(row)
     names = ", ".join(quoted(columns))
     marks = ", ".join("?" * len(columns))
-    db.conn.execute(
-        f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
-        [row[c] for c in columns],
+    return db.conn.execute(
+        f'{verb} INTO "{table}" ({names}) VALUES ({marks})', [row[c] for c in columns]
     )

@@ -229,10 +229,8 @@ def _real_pages() -> list[tuple[str, bytes]]:
     """The real third-party pages of the shared folder: dated pages and the article-
     extraction benchmark's."""
     need_shared("realdata/dated-pages/truth.jsonl")
-    pages = [(record.url, record.payload) for record in corpus.real_pages()]
-    folder = need_shared("realdata/article-extraction-benchmark/html")
-    pages += [(p.name, gzip.decompress(p.read_bytes())) for p in sorted(folder.glob("*.gz"))]
-    return pages
+    need_shared("realdata/article-extraction-benchmark/ground-truth.json")
+    return [(r.url, r.payload) for r in corpus.real_pages() + corpus.benchmark_pages()]
 
 
 def test_prefilter_finds_every_term_the_text_of_real_pages_names():

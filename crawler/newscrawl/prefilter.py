@@ -146,11 +146,14 @@ class TermCheck:
     what the first pass looks for."""
 
     term: str
-    words: tuple[bytes, ...]
     runs: tuple[Run, ...]
+    words: tuple[bytes, ...] = field(init=False)
     expressions: tuple[re.Pattern[bytes], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        long = {w for run in self.runs for w in run.words if len(w) >= MIN_WORD}
+        ordered = sorted(long, key=lambda w: (-len(w), w))
+        object.__setattr__(self, "words", tuple(w.encode() for w in ordered))
         object.__setattr__(self, "expressions", tuple(re.compile(p) for p in self.patterns()))
 
     def found(self, lowered: bytes) -> bool:
@@ -166,13 +169,8 @@ class TermCheck:
 
 def term_check(term: str) -> TermCheck | None:
     """The byte check of a term; None when it has no ASCII word to look for."""
-    runs = term_runs(term)
-    words = sorted(
-        {w for run in runs for w in run.words if len(w) >= MIN_WORD}, key=lambda w: (-len(w), w)
-    )
-    if not words:
-        return None
-    return TermCheck(term, tuple(w.encode() for w in words), tuple(runs))
+    check = TermCheck(term, tuple(term_runs(term)))
+    return check if check.words else None
 
 
 class TermScanner:
