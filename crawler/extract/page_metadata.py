@@ -17,9 +17,10 @@ the rung that answered is recorded (``published_from``, ranked in crawler/items.
      stamps past local midnight, and CMS creation dates of pages published later;
 2. a page with no article node (a WordPress page, a listing): its WebPage node's date;
 3. the date the page shows (as above), when nothing is declared;
-4. htmldate (``htmldate``, ``original_date=True``) on a copy of the page without comment
-   threads, sidebars, related articles and the JSON-LD already read, with the capture
-   as its upper bound: never the crawl date, today, a comment's or a sidebar's date;
+4. htmldate (``htmldate``, ``original_date=True``, without its extensive search, see
+   `HTMLDATE_EXTENSIVE`) on a copy of the page without comment threads, sidebars,
+   related articles and the JSON-LD already read, with the capture as its upper bound:
+   never the crawl date, today, a comment's or a sidebar's date;
 5. the date in the URL (``url``).
 
 Every rung refuses a date after the capture (or after today when the capture is not
@@ -64,6 +65,17 @@ from partnews.text import parse_html_document
 
 # Publication dates before the web's news sites are noise (a founding year, a birth date).
 MIN_DATE = date(1995, 1, 1)
+
+# htmldate's extensive search reads any date in the page's text, and falls back on the
+# copyright year as January 1. On the 400 real dated pages it dated 3 more of the 371
+# with a known day right (353 → 356: two pages, one of them in both halves of the set,
+# whose day was a bare "12.01.2017" line), and gave 18 more of the 29 with no known day
+# a date: 9 of them a copyright year's January 1 (three 1996-01-01), others a month
+# that a client's testimonial or a report's text mentions ("März 2020" → 2020-04-01).
+# A researcher cites the date: none beats a made-up one. It also hands its strings to
+# dateparser in every language, about a fifth of the news crawl's reading time.
+# Measured by `python -m bench page_metadata` (docs/benchmarks.md).
+HTMLDATE_EXTENSIVE = False
 
 _ARTICLE_TYPES = frozenset(
     {"Article", "BlogPosting", "Report", "LiveBlogPosting", "SocialMediaPosting", "Posting"}
@@ -872,7 +884,7 @@ def read_page_metadata(
         found_day = find_date(
             _article_only(tree),
             original_date=True,
-            extensive_search=True,
+            extensive_search=HTMLDATE_EXTENSIVE,
             url=None,
             deferred_url_extractor=True,
             max_date=datetime(latest.year, latest.month, latest.day, 23, 59, 59),

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 import lxml.html
 from dateparser.conf import settings as dateparser_settings
 from dateparser.languages.loader import default_loader
-from htmldate.extractors import get_external_parser
 from itemadapter import ItemAdapter
 
 from crawler.extract.article import extract_article
@@ -147,14 +146,11 @@ def warm_up(rules_path: str | None = None) -> bool:
 def warm_dateparser() -> None:
     """Build dateparser's tables for all its locales, as a long job ends up doing.
 
-    htmldate hands the date-like strings its own patterns miss to dateparser, which
-    tries every locale it has, compiling each locale's patterns the first time it tries
-    it, and builds a locale's tables of relative dates ("il y a 3 jours") the first time
-    it reads a string with it: about 6 s and 5 s of one worker's time, spread over its
-    first files' undated pages, the same for every worker. A string no locale reads
-    makes it try (and compile) them all; translating a digit with each locale builds
-    the rest."""
-    get_external_parser().get_date_data("0 qqzx 0")
+    The date ladder tells dateparser the page's language (crawler/extract/page_metadata.py,
+    partnews/dates.py), which may be any of its locales; a locale compiles its patterns
+    and builds its tables of relative dates ("il y a 3 jours") the first time it reads a
+    string, a fraction of a second each, spread over a worker's first files. Translating
+    a digit with each locale builds them all at start-up."""
     for locale in default_loader.get_locales(use_given_order=False):
         locale.translate("1", settings=dateparser_settings)
 
