@@ -9,7 +9,8 @@ files built here have the same structure:
   local mirror over real HTTP with their real Host, under their real URLs. Many are
   about the partnership; some are not (a listing, an unrelated event);
 * real pages of third-party sites (`real_pages`, ../shared/realdata/dated-pages),
-  with their real URLs: real markup, mostly nothing to do with the partnership;
+  with their real URLs (percent-encoded as a crawler requests them: one has a space):
+  real markup, mostly nothing to do with the partnership;
 * generated pages (`generated_pages`): noise articles in English and French padded with
   the scripts and menus of real news pages; "near misses" that pass the byte prefilter
   without being relevant (a footballer named Diego playing in the South of France, a
@@ -41,6 +42,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from w3lib.url import safe_url_string
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -143,7 +145,7 @@ def real_pages(limit: int | None = None) -> list[Record]:
         row = json.loads(line)
         path = folder / row["file"]
         if path.exists():
-            records.append(Record(row["url"], path.read_bytes(), kind="real"))
+            records.append(Record(safe_url_string(row["url"]), path.read_bytes(), kind="real"))
         if limit and len(records) >= limit:
             break
     return records
@@ -158,7 +160,7 @@ def benchmark_pages() -> list[Record]:
         return []
     rows = json.loads(truth.read_text(encoding="utf-8"))
     return [
-        Record(rows[key]["url"], gzip.decompress(path.read_bytes()), kind="real")
+        Record(safe_url_string(rows[key]["url"]), gzip.decompress(path.read_bytes()), kind="real")
         for key in sorted(rows)
         if (path := folder / "html" / f"{key}.html.gz").exists()
     ]
