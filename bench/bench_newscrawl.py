@@ -115,9 +115,8 @@ def prefilter_alone(paths: list[Path]) -> tuple[int, int, float, float]:
     start, cpu = time.perf_counter(), time.process_time()
     for path in paths:
         counts = ReadCounts()
-        for entry in read_warc(str(path), counts):
-            if isinstance(entry, Page) and prefilter.keeps(entry.payload):
-                kept += 1
+        for entry in read_warc(str(path), counts, keep=prefilter.keeps):
+            kept += isinstance(entry, Page)
         records += counts.records
     return records, kept, time.perf_counter() - start, time.process_time() - cpu
 

@@ -370,6 +370,29 @@ def test_reader_names_each_bad_record_with_its_offset(built):
         assert 0 < pages < good_pages, name
 
 
+def test_reader_keep_drops_pages_unmade_but_counts_them_and_reports_every_problem(built):
+    """``keep`` (the prefilter) sees every page's payload; what it drops is counted and
+    never yielded, and every bad record is still reported."""
+    location = str(built["bad"]["mixed"])
+    all_counts, kept_counts = ReadCounts(), ReadCounts()
+    everything = list(read_warc(location, all_counts))
+    pages = [e for e in everything if isinstance(e, Page)]
+    assert len(pages) >= 3
+    chosen = {pages[0].payload, pages[-1].payload}
+    seen: list[bytes] = []
+
+    def keep(payload: bytes) -> bool:
+        seen.append(payload)
+        return payload in chosen
+
+    kept = list(read_warc(location, kept_counts, keep=keep))
+    assert seen == [p.payload for p in pages]
+    assert [e for e in kept if isinstance(e, Page)] == [p for p in pages if p.payload in chosen]
+    problems = [e for e in everything if isinstance(e, Problem)]
+    assert problems and [e for e in kept if isinstance(e, Problem)] == problems
+    assert kept_counts == all_counts
+
+
 # ------------------------------------------------------------------ the job on Dask
 @pytest.fixture(scope="module")
 def two_workers(built, tmp_path_factory):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -134,12 +134,20 @@ def is_html(content_type: str | None, payload_start: bytes) -> bool:
 
 
 def read_warc(
-    location: str, counts: ReadCounts | None = None, *, max_bytes: int = MAX_PAGE_BYTES
+    location: str,
+    counts: ReadCounts | None = None,
+    *,
+    max_bytes: int = MAX_PAGE_BYTES,
+    keep: Callable[[bytes], bool] | None = None,
 ) -> Iterator[Page | Problem]:
     """Every HTML 200 response of a WARC file as a `Page`, every bad record as a `Problem`.
 
-    ``counts`` (updated in place) says how many response records were read. The file is
-    read once, front to back; it is closed at the end even when the caller stops early.
+    ``counts`` (updated in place) says how many response records and HTML pages were
+    read. ``keep``, given a page's payload, says whether to yield it (the news crawl's
+    byte prefilter): a page it drops is counted but never made a `Page`, which saves
+    reading its date, id and charset on the 99 % of records the prefilter drops. The
+    file is read once, front to back; it is closed at the end even when the caller stops
+    early.
     """
     counts = counts if counts is not None else ReadCounts()
 
@@ -192,32 +200,36 @@ def read_warc(
             if http.status_code != 200:
                 counts.not_ok += 1
                 continue
-            url = headers.get("WARC-Target-URI")
             if length > max_bytes:
                 yield problem(
                     "too_large",
                     last_offset,
                     f"{length} bytes, over the {max_bytes}-byte limit",
-                    url,
+                    headers.get("WARC-Target-URI"),
                 )
                 continue
             try:
                 payload = record.reader.read()
             except (OSError, ValueError) as error:
+                url = headers.get("WARC-Target-URI")
                 yield problem("corrupt", last_offset, f"payload unreadable: {error}", url)
                 break
             if len(payload) < length:
-                yield problem(
-                    "truncated", last_offset, f"{len(payload)} of {length} payload bytes", url
-                )
+                url = headers.get("WARC-Target-URI")
+                message = f"{len(payload)} of {length} payload bytes"
+                yield problem("truncated", last_offset, message, url)
                 break
-            if not is_html(record.http_content_type, payload[:64]):
-                yield problem("non_html", last_offset, f"{record.http_content_type}", url)
+            content_type = record.http_content_type
+            if not is_html(content_type, payload[:64]):
+                url = headers.get("WARC-Target-URI")
+                yield problem("non_html", last_offset, f"{content_type}", url)
                 continue
             counts.pages += 1
+            if keep is not None and not keep(payload):
+                continue
             date = record.record_date
             yield Page(
-                url=url,
+                url=headers.get("WARC-Target-URI"),
                 offset=last_offset,
                 record_id=record.record_id,
                 captured=date.isoformat() if date else None,

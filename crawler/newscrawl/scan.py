@@ -167,11 +167,9 @@ def scan_file(
     passed = text_passed = 0
     found: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
-    for entry in read_warc(location, counts, max_bytes=max_bytes):
+    for entry in read_warc(location, counts, max_bytes=max_bytes, keep=prefilter.keeps):
         if isinstance(entry, Problem):
             problems.append(vars(entry) | {"file": location})
-            continue
-        if not prefilter.keeps(entry.payload):
             continue
         passed += 1
         try:
