@@ -151,16 +151,19 @@ def read_warc(
     """
     counts = counts if counts is not None else ReadCounts()
 
-    def problem(kind: str, offset: int, message: str, url: str | None = None) -> Problem:
+    last_offset = 0  # where the record being read starts
+
+    def problem(kind: str, message: str, headers=None) -> Problem:
+        """A problem at the current record, with its URL when its WARC headers are read."""
         counts.problems[kind] = counts.problems.get(kind, 0) + 1
-        return Problem(kind, offset, message, url)
+        url = headers.get("WARC-Target-URI") if headers is not None else None
+        return Problem(kind, last_offset, message, url)
 
     try:
         stream = open_warc(location)
     except (OSError, ValueError) as error:
-        yield problem("unreadable", 0, f"{type(error).__name__}: {error}")
+        yield problem("unreadable", f"{type(error).__name__}: {error}")
         return
-    last_offset = 0
     response = WarcRecordType.response
     try:
         records = _records(stream)
@@ -172,57 +175,47 @@ def read_warc(
             except BaseException as error:  # FastWARC's Rust panics are BaseExceptions
                 if not _reader_failure(error):
                     raise
-                yield problem("corrupt", last_offset, f"after this record: {error}")
+                yield problem("corrupt", f"after this record: {error}")
                 break
             last_offset = record.stream_pos
             headers = record.headers
             declared = headers.get("Content-Length")
             if declared is None:
-                url = headers.get("WARC-Target-URI")
-                yield problem("truncated", last_offset, "the file ends in a record's headers", url)
+                yield problem("truncated", "the file ends in a record's headers", headers)
                 break
             counts.bytes_read += int(declared) if declared.isdigit() else 0
             # What is left to read: the payload of a response, past its HTTP headers.
             length = record.content_length
             if record.record_type != response:
                 if record.reader.consume() < length:
-                    url = headers.get("WARC-Target-URI")
-                    yield problem("truncated", last_offset, "the file ends in a record", url)
+                    yield problem("truncated", "the file ends in a record", headers)
                     break
                 continue
             counts.records += 1
             http = record.http_headers
             if http is None or http.status_code is None:
                 line = http.status_line if http is not None else ""
-                url = headers.get("WARC-Target-URI")
-                yield problem("bad_http", last_offset, f"no HTTP status line: {line[:80]!r}", url)
+                yield problem("bad_http", f"no HTTP status line: {line[:80]!r}", headers)
                 continue
             if http.status_code != 200:
                 counts.not_ok += 1
                 continue
             if length > max_bytes:
-                yield problem(
-                    "too_large",
-                    last_offset,
-                    f"{length} bytes, over the {max_bytes}-byte limit",
-                    headers.get("WARC-Target-URI"),
-                )
+                limit = f"{length} bytes, over the {max_bytes}-byte limit"
+                yield problem("too_large", limit, headers)
                 continue
             try:
                 payload = record.reader.read()
             except (OSError, ValueError) as error:
-                url = headers.get("WARC-Target-URI")
-                yield problem("corrupt", last_offset, f"payload unreadable: {error}", url)
+                yield problem("corrupt", f"payload unreadable: {error}", headers)
                 break
             if len(payload) < length:
-                url = headers.get("WARC-Target-URI")
                 message = f"{len(payload)} of {length} payload bytes"
-                yield problem("truncated", last_offset, message, url)
+                yield problem("truncated", message, headers)
                 break
             content_type = record.http_content_type
             if not is_html(content_type, payload[:64]):
-                url = headers.get("WARC-Target-URI")
-                yield problem("non_html", last_offset, f"{content_type}", url)
+                yield problem("non_html", f"{content_type}", headers)
                 continue
             counts.pages += 1
             if keep is not None and not keep(payload):
