@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,22 @@ TEXT_FIELDS = (
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
+class ArchiveDatabase(sqlite_utils.Database):
+    """sqlite-utils' Database, whose `atomic` blocks open no savepoint inside an
+    `Archive.batch`.
+
+    SQLite's full-text index (FTS5) writes out the terms it holds in memory at every
+    savepoint, so a savepoint per save wrote the index item by item, with the merges
+    that follow, where one batch writes it once at its commit."""
+
+    in_batch = False
+
+    def atomic(self) -> AbstractContextManager[sqlite_utils.Database]:  # type: ignore[override]
+        if self.in_batch:
+            return nullcontext(self)
+        return super().atomic()
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -65,7 +81,7 @@ class Archive:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(self.path)
+        self.db = ArchiveDatabase(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA synchronous = NORMAL")
         # Checkpoint the WAL every 10,000 pages (40 MB) rather than SQLite's 1,000: each
@@ -83,25 +99,36 @@ class Archive:
 
     @contextmanager
     def batch(self):
-        """Many writes in one transaction, for the bulk paths (a news crawl's file).
+        """Many writes in one transaction, all or nothing, for the bulk paths (a news
+        crawl's file).
 
-        Each save is still its own savepoint, so a failing one leaves the others whole.
-        The transaction is committed at the end, also when an error is on its way up:
-        the writes done are whole, and keeping them keeps the in-memory repost index
-        true to the file. One commit writes each page the writes dirtied to the WAL
-        once, where a transaction per write rewrote the shared pages every time. Inside
-        an open transaction, this adds nothing.
+        Inside it the archive's own blocks open no savepoint (`ArchiveDatabase`): one
+        commit writes the full-text index and every page the writes dirtied to the WAL
+        once, where a savepoint or a transaction per save rewrote them every time. So an
+        error that reaches the batch rolls all of it back, and the in-memory repost
+        index, which the rolled-back saves may have changed, is read again from the
+        file; the error goes on to the caller, who does the batch again (the news crawl
+        reads the file again: its progress row was in the batch). An error caught
+        inside a batch cannot be undone there: let it end the batch. Inside an open
+        transaction, this adds nothing.
         """
         conn = self.db.conn
         if conn.in_transaction:
             yield
             return
         conn.execute("BEGIN")
+        self.db.in_batch = True
         try:
             yield
-        finally:
+            conn.execute("COMMIT")
+        except BaseException:
             if conn.in_transaction:
-                conn.execute("COMMIT")
+                conn.execute("ROLLBACK")
+            if self._reposts is not None:
+                self._reposts.reset()
+            raise
+        finally:
+            self.db.in_batch = False
 
     @property
     def reposts(self) -> relations.RepostIndex:

@@ -292,16 +292,60 @@ def test_a_batch_is_one_transaction_committed_at_its_end(archive):
     other.close()
 
 
-def test_a_batch_keeps_the_writes_done_when_an_error_ends_it(archive):
-    """Each save is whole, so the saves before the error are committed, not lost, and the
-    error still reaches the caller."""
+# Long enough to have a repost signature; written for this test.
+HARBOUR = (
+    "The harbour authorities of Marseille and San Diego agreed to compare how they power "
+    "ships at berth, to send engineers to each other's quays twice a year, and to publish "
+    "the air quality they measure around the terminals every month. The first visit is "
+    "planned for the spring, when a delegation from California will see the new cables "
+    "and the software that schedules each ship's connection. Training for dock workers "
+    "on electric cranes follows in the autumn, and a joint report is due next year."
+)
+
+
+def test_a_batch_is_all_or_nothing_and_its_repost_index_stays_true(archive):
+    """An error ends the batch with nothing of it written (the caller does it again), and
+    the repost index forgets the rolled-back saves: a copy saved afterwards still finds
+    its original."""
     with pytest.raises(KeyError), archive.batch():
-        archive.save_item(news())
-        archive.save_item({"source": "sdfacc"})  # no id: the save fails before writing
+        archive.save_item(news(body=HARBOUR))
+        archive.save_item({"source": "sdfacc"})  # no id: the save fails
     assert not archive.db.conn.in_transaction
     other = sqlite3.connect(archive.path)
-    assert other.execute("select id from items").fetchall() == [("a1",)]
+    for table in ("items", "items_fts", "item_signatures", "item_urls", "item_versions"):
+        assert other.execute(f"select count(*) from {table}").fetchone() == (0,), table
     other.close()
+    # Done again, as the news crawl does a file again; then a copy at another site.
+    with archive.batch():
+        archive.save_item(news(body=HARBOUR))
+    copy = news(id="b1", source="times_of_san_diego", url="https://timesofsandiego.com/h/",
+                canonical_url=None, body=HARBOUR)  # fmt: skip
+    archive.save_item(copy)
+    members = archive.db.execute("select item_id from story_members order by item_id")
+    assert [row[0] for row in members] == ["a1", "b1"]
+
+
+def test_a_batch_opens_no_savepoint_and_its_items_are_searchable(archive):
+    """Inside a batch each save adds no savepoint (each would make the full-text index
+    write out its terms); after the commit the items are found by a full-text search."""
+    statements = []
+    archive.db.conn.set_trace_callback(statements.append)
+    with archive.batch():
+        archive.save_item(news(body=HARBOUR))
+        archive.save_item(news(id="a2", url="https://www.france-sandiego.org/b/", title="Ports"))
+    archive.db.conn.set_trace_callback(None)
+    assert not [s for s in statements if s.upper().startswith(("SAVEPOINT", "RELEASE"))]
+    found = archive.db.execute(
+        "select items.id from items_fts join items on items.rowid = items_fts.rowid "
+        "where items_fts match 'cables' order by items.id"
+    )
+    assert [row[0] for row in found] == ["a1"]
+    # After the batch, a save is its own transaction again.
+    statements.clear()
+    archive.db.conn.set_trace_callback(statements.append)
+    archive.save_item(news(id="a3", url="https://www.france-sandiego.org/c/", title="Cables"))
+    archive.db.conn.set_trace_callback(None)
+    assert statements[1:2] == ["BEGIN"] and statements[-1] == "COMMIT"
 
 
 def test_a_batch_inside_a_transaction_leaves_it_to_its_owner(archive):

@@ -581,6 +581,72 @@ def test_month_listing_kill_and_resume(built, two_workers, tmp_path):
 
 
 # ------------------------------------------------------------------ duplicates
+def test_a_file_whose_writes_fail_is_left_unwritten_and_written_whole_next_run(built, tmp_path):
+    """The driver writes a file's results all or nothing: when one item cannot be
+    written, none of the file's items, captures or progress row are left, and the same
+    results written again give every item."""
+    from archive.store import Archive
+    from crawler.newscrawl.job import PRESS_SOURCE, Totals, write_result
+
+    result = scan_file(str(built["files"][0]))
+    assert result["relevant"] >= 2
+    broken = dict(result["items"][-1], item={"title": "No URL"})  # cannot be deduplicated
+    archive = Archive(tmp_path / "partial.db")
+    archive.ensure_newscrawl()
+    archive.upsert_sources([PRESS_SOURCE])
+    run_id = archive.start_run("press")
+    with pytest.raises(KeyError):
+        write_result(archive, run_id, dict(result, items=[*result["items"], broken]), Totals())
+    counts = query(
+        archive.path,
+        "select (select count(*) from items), (select count(*) from captures), "
+        "(select count(*) from newscrawl_files), (select count(*) from items_fts)",
+    )
+    assert counts == [(0, 0, 0, 0)]
+    assert archive.newscrawl_done_files() == set()
+    write_result(archive, run_id, result, Totals())
+    archive.close()
+    assert len(query(archive.path, "select id from items")) == result["relevant"]
+    assert archive_done(archive.path) == {str(built["files"][0])}
+
+
+def test_a_job_whose_writes_fail_names_the_file_and_the_next_run_finishes_it(
+    built, tmp_path, monkeypatch
+):
+    """On a real local cluster: the error names the file whose results could not be
+    written; the file before it stays done, and a new run reads that file again."""
+    from crawler.newscrawl import job
+
+    first, second = (str(p) for p in built["files"][:2])
+    write_item = job.write_item
+
+    def failing(archive, run_id, found):
+        if found["capture"]["warc_file"] == second:
+            raise ValueError("the disk is full")
+        return write_item(archive, run_id, found)
+
+    monkeypatch.setattr(job, "write_item", failing)
+    path = tmp_path / "stopped.db"
+    with pytest.raises(job.WriteFailed, match=f"could not write the results of {second}"):
+        run_newscrawl([first, second], path, workers=1, progress=quiet)
+    assert archive_done(path) == {first}
+    kept = {row[0] for row in query(path, "select warc_file from newscrawl_items")}
+    assert kept == {first}
+    monkeypatch.setattr(job, "write_item", write_item)
+    again = run_newscrawl([first, second], path, workers=1, progress=quiet)
+    assert (again.files, again.skipped) == (1, 1)
+    assert archive_done(path) == {first, second}
+    clean = tmp_path / "clean.db"
+    run_newscrawl([first, second], clean, workers=1, progress=quiet)
+    assert archived(path) == archived(clean)
+    hits = "select warc_file, warc_offset, item_id from newscrawl_items"
+    assert set(query(path, hits)) == set(query(clean, hits))
+
+
+def archive_done(path: Path) -> set[str]:
+    return {row[0] for row in query(path, "select warc_file from newscrawl_files")}
+
+
 def test_a_partner_url_keeps_its_source_and_a_press_copy_joins_its_story(mirror, tmp_path):
     """A CC-NEWS capture of a partner's page adds a capture to the partner's item; the
     same article on a newspaper's site is a press item in the partner item's story."""

@@ -12,11 +12,13 @@ passes through, so it does only what needs the archive.
 Results are written in the order the files were given, whatever order the workers
 finish in, so the archive is the same with 1 worker or 100 (duplicates keep the same
 first copy). After a file's items and problems are written, its progress row is
-marked done (archive/newscrawl.py): a killed job, run again, skips the done files and
-reads the others; a file whose results were not all written is read again, and the
-duplicate rules make its items unchanged. A relevant record at a URL that a partner's
-own crawl already archived only adds a capture to that item: a press source never
-takes over a partner's item. Bad input is filed in ``rejects`` with the file and offset.
+marked done (archive/newscrawl.py), all in one transaction: a killed job, run again,
+skips the done files and reads the others; a file whose results were not written is
+read again, and a file done again (``rescan``) leaves its items unchanged. A relevant
+record at a URL that a partner's own crawl already archived only adds a capture to that
+item: a press source never takes over a partner's item. Bad input is filed in
+``rejects`` with the file and offset. A file whose results cannot be written stops the
+job with `WriteFailed`, which names it.
 """
 
 from __future__ import annotations
@@ -141,8 +143,10 @@ def write_result(archive: Archive, run_id: int, result: dict[str, Any], totals: 
     """A file's items through the pipelines into the archive, its problems into rejects,
     then its progress row (last, so a kill before it means the file is read again).
 
-    All of it is one transaction (`Archive.batch`): a kill before its commit leaves the
-    file unmarked, to be read again, and one commit per file replaces four per item."""
+    All of it is one transaction (`Archive.batch`), all or nothing: a kill or an error
+    before its commit leaves the file unmarked and none of its items written, to be read
+    again; one commit per file replaces four per item, and the full-text index is
+    written once per file, not once per item."""
     with archive.batch():
         _write_result(archive, run_id, result, totals)
 
@@ -313,9 +317,26 @@ def write_in_order(
         totals.worker_cpu += result["cpu_seconds"]
         ready[index] = result
         while next_to_write in ready:
-            write_result(archive, run_id, ready.pop(next_to_write), totals)
+            try:
+                write_result(archive, run_id, ready.pop(next_to_write), totals)
+            except Exception as error:
+                raise WriteFailed(todo[next_to_write], error) from error
             next_to_write += 1
         progress(totals, name)
+
+
+class WriteFailed(RuntimeError):
+    """The driver could not write a file's results: none of them were written (the file
+    is not marked done), and the files before it are kept."""
+
+    def __init__(self, file: str, error: Exception):
+        super().__init__(
+            f"could not write the results of {file}: {type(error).__name__}: {error}. "
+            "None of that file's items were written and the files before it are kept; "
+            "the job stopped there. A new run reads that file and the rest again; if it "
+            "fails the same way, report it with this message."
+        )
+        self.file = file
 
 
 def failed_result(name: str, message: str) -> dict[str, Any]:
