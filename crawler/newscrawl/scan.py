@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 import lxml.html
 from dateparser.conf import settings as dateparser_settings
 from dateparser.languages.loader import default_loader
-from itemadapter import ItemAdapter
 
 from crawler.extract.article import extract_article
 from crawler.newscrawl.prefilter import prefilter_for
@@ -86,9 +85,9 @@ def prepare_item(item: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     reasons = item_problems(item)
     if reasons:
         return "rejected", dict(item, reasons=reasons)
-    item = normalize_item(item, None)
+    item = normalize_item(item, None)  # a new dict, which the relevance pipeline fills in
     try:
-        return None, ItemAdapter(RelevancePipeline().process_item(item)).asdict()
+        return None, RelevancePipeline().process_item(item)
     except NotRelevant:
         return "not_relevant", item
 
