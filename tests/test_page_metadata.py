@@ -531,3 +531,32 @@ def test_real_titled_pages_beat_trafilatura():
         theirs += fold(found.title) == fold(p.title)
     assert ours > theirs
     assert ours / len(pages) >= 0.90  # the issue's goal (181/200 measured)
+
+
+# ---------------------------------------------------------------- walking by the headline
+def test_the_walk_by_the_headline_follows_document_order():
+    """The elements after and before an element, as the dateline reader walks them from
+    it, are those of the whole page's document order (comments and processing
+    instructions left out), nearest first, on a page of nested sections and on real
+    pages."""
+    from itertools import islice
+
+    from crawler.extract.page_metadata import _following, _preceding
+    from partnews.text import parse_html_document
+
+    nested = (
+        "<html><head><title>T</title><!-- c --></head><body><div id=a><p>1<!-- x --><b>2</b>"
+        "</p><section><h1>H</h1><div><span>3</span><?pi x?></div></section><p>4</p></div>"
+        "<footer><p>5</p></footer></body></html>"
+    )
+    trees = [parse_html_document(nested)]
+    trees += [parse_html_document(p.html) for p in _dated_pages()[:5]]
+    checked = 0
+    for tree in trees:
+        order = [e for e in tree.iter() if isinstance(e.tag, str)]
+        for el in order[:: max(1, len(order) // 150)][:150]:
+            at = order.index(el)
+            assert list(islice(_following(el), 80)) == order[at + 1 : at + 81]
+            assert list(islice(_preceding(el), 15)) == order[max(0, at - 15) : at][::-1]
+            checked += 1
+    assert checked > 300

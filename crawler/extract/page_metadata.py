@@ -51,9 +51,10 @@ from collections.abc import Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import zip_longest
+from itertools import islice, zip_longest
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 from htmldate import find_date
 from trafilatura.metadata import extract_author, normalize_authors
@@ -476,7 +477,6 @@ def _heading_text(heading: lxml.html.HtmlElement) -> str | None:
 
 
 def _dateline_near_heading(
-    tree: lxml.html.HtmlElement,
     heading: lxml.html.HtmlElement | None,
     latest: date,
     languages: Sequence[str] | None,
@@ -488,11 +488,9 @@ def _dateline_near_heading(
     ``<time datetime>`` gives ("…", "time"), a written day ("dateline")."""
     if heading is None:
         return None, None
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
-    at = elements.index(heading)
     inside = set(heading.iter())
     after, read = [], 0
-    for el in elements[at + 1 : at + 1 + _AFTER_HEADING]:
+    for el in islice(_following(heading), _AFTER_HEADING):
         if el in inside or el.tag in ("script", "style"):
             continue
         after.append(el)
@@ -500,10 +498,12 @@ def _dateline_near_heading(
             read += len(el.text_content())
             if read > _BODY_PARAGRAPH_CHARS:
                 break
+    # The heading's ancestors come before it in document order but hold it: not read.
+    holders = set(heading.iterancestors())
     before = [
         e
-        for e in reversed(elements[max(0, at - _BEFORE_HEADING) : at])
-        if e.tag not in ("script", "style") and heading not in set(e.iterdescendants())
+        for e in islice(_preceding(heading), _BEFORE_HEADING)
+        if e.tag not in ("script", "style") and e not in holders
     ]
     # The article's first paragraph after the heading: its lede.
     lede = next((el for el in after if el.tag == "p"), None)
@@ -530,6 +530,45 @@ def _dateline_near_heading(
             if iso:
                 return iso, "dateline"
     return None, None
+
+
+def _following(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The elements after ``el`` in document order, its own descendants first: walked
+    from ``el``, so that reading the few by a headline costs a few, not the page."""
+    yield from el.iterdescendants(lxml.etree.Element)
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings(lxml.etree.Element):
+            yield from sibling.iter(lxml.etree.Element)
+        node = node.getparent()
+
+
+def _preceding(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The elements before ``el`` in document order, nearest first (its ancestors
+    included, each where the document opens it)."""
+    node = el
+    while node is not None:
+        sibling = node.getprevious()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):
+                yield from _backwards(sibling)
+            sibling = sibling.getprevious()
+        node = node.getparent()
+        if node is not None:
+            yield node
+
+
+def _backwards(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The elements of ``el``'s subtree in reverse document order (its last descendant
+    first, ``el`` itself last), without recursion."""
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(el, False)]
+    while stack:
+        node, opened = stack.pop()
+        if opened:
+            yield node
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in node if isinstance(child.tag, str))
 
 
 # What ends a lede's dateline: "(7 May 2019) The…", "SAN DIEGO, May 7, 2019 — The…".
@@ -866,7 +905,7 @@ def read_page_metadata(
     published, published_from = _declared_date(article, meta, tree, latest, event_page)
     shown, shown_from = (None, None)
     if not event_page:
-        shown, shown_from = _shown_date(tree, heading, dateline, latest, langs, day_first)
+        shown, shown_from = _shown_date(heading, dateline, latest, langs, day_first)
     if published and shown and shown[:10] != published[:10]:
         # The day the page prints by its headline is the one the publisher shows its
         # readers; a declared stamp that disagrees is a UTC instant past local
@@ -923,7 +962,6 @@ def read_page_metadata(
 
 
 def _shown_date(
-    tree: lxml.html.HtmlElement,
     heading: lxml.html.HtmlElement | None,
     dateline: str | None,
     latest: date,
@@ -939,7 +977,7 @@ def _shown_date(
             iso = _acceptable(found.start, latest)
             if iso:
                 return iso, "dateline"
-    return _dateline_near_heading(tree, heading, latest, languages, day_first)
+    return _dateline_near_heading(heading, latest, languages, day_first)
 
 
 def _declared_date(
