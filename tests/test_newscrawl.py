@@ -370,6 +370,34 @@ def test_reader_names_each_bad_record_with_its_offset(built):
         assert 0 < pages < good_pages, name
 
 
+def test_reader_names_a_file_cut_anywhere_in_a_responses_head_truncated(built, tmp_path):
+    """A file cut at any byte from a response's WARC headers to the end of its HTTP
+    headers: every page before that record is read, and the record is reported, with
+    its offset, as truncated (corrupt where the cut leaves no WARC header to parse),
+    never as an exception (a cut inside the WARC headers' last line, or before the
+    status line, used to raise a TypeError that failed the file's task)."""
+    records = [r for r in built["bad_records"] if r.status == 200][:4]
+    whole = tmp_path / "whole.warc.gz"
+    corpus.write_warc(whole, records)
+    data = gzip.decompress(whole.read_bytes())
+    start = data.rfind(b"WARC/1.", 0, data.rfind(b"WARC-Type: response"))
+    http_end = data.index(b"\r\n\r\n", data.index(b"\r\n\r\n", start) + 4) + 4
+    cut = tmp_path / "cut.warc"
+    kinds = set()
+    for end in range(start + 1, http_end):
+        cut.write_bytes(data[:end])
+        entries = list(read_warc(str(cut)))
+        pages = [e for e in entries if isinstance(e, Page)]
+        problems = [e for e in entries if isinstance(e, Problem)]
+        assert [p.offset for p in pages] == sorted(p.offset for p in pages)
+        assert all(p.offset < start for p in pages) and len(pages) == len(records) - 1, end
+        assert len(problems) == 1 and problems[0].kind in ("truncated", "corrupt"), end
+        # A corrupt file is named after the last record read: the one before.
+        assert problems[0].offset in (start, data.rfind(b"WARC/1.", 0, start)), end
+        kinds.add(problems[0].kind)
+    assert kinds == {"truncated", "corrupt"}
+
+
 def test_reader_keep_drops_pages_unmade_but_counts_them_and_reports_every_problem(built):
     """``keep`` (the prefilter) sees every page's payload; what it drops is counted and
     never yielded, and every bad record is still reported."""

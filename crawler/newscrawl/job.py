@@ -346,7 +346,6 @@ def failed_result(name: str, message: str) -> dict[str, Any]:
         "failed": True,
         "records": 0,
         "pages": 0,
-        "bytes": 0,
         "passed": 0,
         "text_passed": 0,
         "relevant": 0,

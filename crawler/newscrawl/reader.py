@@ -63,7 +63,6 @@ class ReadCounts:
     records: int = 0
     pages: int = 0
     not_ok: int = 0
-    bytes_read: int = 0
     problems: dict[str, int] = field(default_factory=dict)
 
 
@@ -179,13 +178,14 @@ def read_warc(
                 break
             last_offset = record.stream_pos
             headers = record.headers
-            declared = headers.get("Content-Length")
-            if declared is None:
-                yield problem("truncated", "the file ends in a record's headers", headers)
-                break
-            counts.bytes_read += int(declared) if declared.isdigit() else 0
             # What is left to read: the payload of a response, past its HTTP headers.
             length = record.content_length
+            # A record cut inside its headers has no Content-Length, and so no content:
+            # the header is looked up only then (a lookup per record was half of this
+            # loop's own time).
+            if length == 0 and headers.get("Content-Length") is None:
+                yield problem("truncated", "the file ends in a record's headers", headers)
+                break
             if record.record_type != response:
                 if record.reader.consume() < length:
                     yield problem("truncated", "the file ends in a record", headers)
@@ -194,11 +194,23 @@ def read_warc(
             counts.records += 1
             http = record.http_headers
             if http is None or http.status_code is None:
-                line = http.status_line if http is not None else ""
+                # A file cut in a response's HTTP message, or in the WARC headers' last
+                # line (Content-Length written in part), has no status line either:
+                # that is a truncated file, not bad HTTP.
+                declared = headers.get("Content-Length") or ""
+                if not declared.isdigit() or record.reader.consume() < length:
+                    yield problem("truncated", "the file ends in a record", headers)
+                    break
+                line = (http.status_line if http is not None else None) or ""
                 yield problem("bad_http", f"no HTTP status line: {line[:80]!r}", headers)
                 continue
             if http.status_code != 200:
                 counts.not_ok += 1
+                # Read to its end, so that a file cut in it (in its status line, even:
+                # "HTTP/1.1 2" is a status) is reported, as after a page.
+                if record.reader.consume() < length:
+                    yield problem("truncated", "the file ends in a record", headers)
+                    break
                 continue
             if length > max_bytes:
                 limit = f"{length} bytes, over the {max_bytes}-byte limit"

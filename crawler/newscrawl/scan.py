@@ -207,7 +207,6 @@ def scan_file(
         "failed": counts.problems.get("unreadable", 0) > 0,
         "records": counts.records,
         "pages": counts.pages,
-        "bytes": counts.bytes_read,
         "passed": passed,
         "text_passed": text_passed,
         "relevant": len(found),
