@@ -548,11 +548,8 @@ def _preceding(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
     included, each where the document opens it)."""
     node = el
     while node is not None:
-        sibling = node.getprevious()
-        while sibling is not None:
-            if isinstance(sibling.tag, str):
-                yield from _backwards(sibling)
-            sibling = sibling.getprevious()
+        for sibling in node.itersiblings(lxml.etree.Element, preceding=True):
+            yield from _backwards(sibling)
         node = node.getparent()
         if node is not None:
             yield node
@@ -568,7 +565,7 @@ def _backwards(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
             yield node
             continue
         stack.append((node, True))
-        stack.extend((child, False) for child in node if isinstance(child.tag, str))
+        stack.extend((child, False) for child in node.iterchildren(lxml.etree.Element))
 
 
 # What ends a lede's dateline: "(7 May 2019) The…", "SAN DIEGO, May 7, 2019 — The…".
