@@ -84,13 +84,15 @@ def crawl(
     """Crawl the given sources in one Scrapy process; return their crawl_runs rows."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.process import run_crawls
+
     settings = crawl_settings(archive, mirror=mirror, log_level=log_level, warc_dir=warc_dir)
     settings.set("PARTNEWS_PROGRESS", True)
     before = _last_run_id(archive)
     process = CrawlerProcess(settings)
     for source in sources:
         process.crawl(source)
-    process.start()
+    run_crawls(process)
     db = Archive(archive).db
     rows = list(db.query("select * from crawl_runs where id > ? order by id", [before]))
     db.close()

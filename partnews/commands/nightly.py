@@ -136,6 +136,7 @@ def crawl_night(settings, night, sources: list[str]) -> None:
     """Run the sources' spiders in one Scrapy process, each with its plan."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.process import run_crawls
     from crawler.spiders.wordpress import WordPressSpider
 
     process = CrawlerProcess(settings)
@@ -146,7 +147,7 @@ def crawl_night(settings, night, sources: list[str]) -> None:
         if plan.since and issubclass(spidercls, WordPressSpider):
             kwargs["since"] = plan.since
         process.crawl(spidercls, **kwargs)
-    process.start()
+    run_crawls(process)
 
 
 def night_runs(db, night_id: str) -> list[dict]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from archive.publish import datasette_command
+
+# How long the server has to finish its requests when stopped, before it is killed.
+STOP_SECONDS = 10
 
 EXAMPLE = """examples:
   partnews serve                         # data/partnews.db on http://127.0.0.1:8001/
@@ -75,7 +79,29 @@ def serve(archive: str | Path, host: str, port: int, base_url: str | None = None
             "Give --base-url for a public server.",
             file=sys.stderr,
         )
-    return subprocess.call(datasette_command(archive, host=host, port=port), env=env)
+    return run_in_foreground(datasette_command(archive, host=host, port=port), env)
+
+
+def run_in_foreground(command: list[str], env: dict[str, str]) -> int:
+    """Run the server until it exits, and stop it when this process is told to stop.
+
+    Ctrl-C reaches the server anyway (the terminal signals the whole process group), but
+    `kill` (SIGTERM) reaches only this process: without passing it on, this process
+    would die and Datasette go on serving, orphaned. The server's exit status is
+    returned; on any other way out (Ctrl-C) it is stopped before this returns."""
+    server = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        return server.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def run(args) -> int:
