@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -669,6 +670,112 @@ def test_a_job_whose_writes_fail_names_the_file_and_the_next_run_finishes_it(
     assert archived(path) == archived(clean)
     hits = "select warc_file, warc_offset, item_id from newscrawl_items"
     assert set(query(path, hits)) == set(query(clean, hits))
+
+
+# ------------------------------------------------------------------ a running scheduler
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _deployment_env() -> dict[str, str]:
+    """A deployment's processes: partnews installed (this virtualenv's editable install,
+    not the source folder on the path), and the recipe's Dask settings
+    (deploy/dask/partnews.yaml, which docs/newscrawl.md's image copies into /etc/dask)."""
+    env = dict(os.environ, DASK_CONFIG=str(REPO_ROOT / "deploy" / "dask"))
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+@pytest.fixture
+def scheduler_with_two_workers(tmp_path):
+    """`dask scheduler` and `dask worker` (2 one-thread worker processes) started as a
+    deployment starts them, each in its own process; the scheduler's address."""
+    from dask.distributed import Client
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    env = _deployment_env()
+    started = []
+    logs = []
+    try:
+        for name, command in (
+            (
+                "scheduler",
+                ["scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1]],
+            ),
+            ("worker", ["worker", address, "--nworkers", "2", "--nthreads", "1"]),
+        ):
+            log = (tmp_path / f"{name}.log").open("w")
+            logs.append(log)
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "dask", *command, "--no-dashboard"],
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in reversed(started):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in logs:
+            log.close()
+
+
+def test_a_running_scheduler_reads_the_files_as_the_local_cluster_does(
+    built, two_workers, scheduler_with_two_workers, tmp_path
+):
+    """`partnews newscrawl --scheduler tcp://HOST:PORT`, the real command, on a scheduler
+    and workers started apart (as on Kubernetes or a batch system): the same archive as
+    the local cluster's, each item citing its WARC record."""
+    path = tmp_path / "remote.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "partnews.cli", "newscrawl", *job_files(built)]
+        + ["--scheduler", scheduler_with_two_workers, "--archive", str(path)],
+        cwd=REPO_ROOT,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "newscrawl: 7 files read" in result.stdout
+    two_path, _ = two_workers
+    assert archived(path) == archived(two_path)
+    assert archive_done(path) == archive_done(two_path)
+
+
+def test_a_scheduler_that_cannot_be_reached_is_named_with_what_to_do(built, tmp_path):
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    path = tmp_path / "none.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "partnews.cli", "newscrawl", str(built["files"][0])]
+        + ["--scheduler", address, "--archive", str(path)],
+        cwd=REPO_ROOT,
+        env=dict(
+            os.environ, PYTHONPATH=str(REPO_ROOT), DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="3s"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert f"cannot reach the Dask scheduler at {address}" in result.stderr
+    assert "leave out --scheduler" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert query(path, "select finish_reason from crawl_runs") == [("scheduler_unreachable",)]
+    assert archive_done(path) == set()
 
 
 def archive_done(path: Path) -> set[str]:

@@ -18,7 +18,8 @@ read again, and a file done again (``rescan``) leaves its items unchanged. A rel
 record at a URL that a partner's own crawl already archived only adds a capture to that
 item: a press source never takes over a partner's item. Bad input is filed in
 ``rejects`` with the file and offset. A file whose results cannot be written stops the
-job with `WriteFailed`, which names it.
+job with `WriteFailed`, which names it; a scheduler that cannot be reached stops it
+before anything is read, with `SchedulerUnreachable`, which says what to check.
 """
 
 from __future__ import annotations
@@ -126,7 +127,10 @@ def dask_client(scheduler: str | None, workers: int | None):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler), None
+        try:
+            return Client(scheduler), None
+        except OSError as error:  # refused, timed out, unknown host
+            raise SchedulerUnreachable(scheduler, error) from error
     # The nannies hand this configuration to the worker processes they start.
     with dask.config.set(QUIET_CLUSTER):
         cluster = LocalCluster(
@@ -256,6 +260,9 @@ def run_newscrawl(
             write_in_order(client, archive, run_id, todo, totals, progress, rules_path, max_bytes)
             totals.seconds = time.perf_counter() - totals.started
             totals.driver_cpu = time.process_time() - cpu_started
+    except SchedulerUnreachable:
+        reason = "scheduler_unreachable"
+        raise
     except BaseException:
         reason = "interrupted"
         raise
@@ -323,6 +330,20 @@ def write_in_order(
                 raise WriteFailed(todo[next_to_write], error) from error
             next_to_write += 1
         progress(totals, name)
+
+
+class SchedulerUnreachable(RuntimeError):
+    """The Dask scheduler given could not be reached: nothing was read."""
+
+    def __init__(self, address: str, error: OSError):
+        super().__init__(
+            f"cannot reach the Dask scheduler at {address}: {error}. Nothing was read. "
+            "Check that the scheduler is running and that this machine can reach that "
+            "address (a Kubernetes cluster's needs `kubectl port-forward`, see "
+            "docs/newscrawl.md), or leave out --scheduler (and $DASK_SCHEDULER_ADDRESS) "
+            "to run on a local cluster."
+        )
+        self.address = address
 
 
 class WriteFailed(RuntimeError):

@@ -67,7 +67,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from crawler.newscrawl.job import run_newscrawl
+    from crawler.newscrawl.job import SchedulerUnreachable, run_newscrawl
     from crawler.newscrawl.listing import CC_BASE, month_files
 
     locations = list(args.warcs)
@@ -83,9 +83,17 @@ def run(args) -> int:
     if not locations:
         print("Nothing to read: give WARC files or --month YYYY-MM.")
         return 2
-    totals = run_newscrawl(
-        locations, args.archive, scheduler=args.scheduler, workers=args.workers, rescan=args.rescan
-    )
+    try:
+        totals = run_newscrawl(
+            locations,
+            args.archive,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            rescan=args.rescan,
+        )
+    except SchedulerUnreachable as error:
+        print(error, file=sys.stderr)
+        return 1
     new = totals.outcomes.get("new", 0)
     print(
         f"newscrawl: {totals.files} files read ({totals.skipped} already done, "
