@@ -1,9 +1,11 @@
-"""One writer at a time: the lock `partnews nightly` holds on an archive while it runs.
+"""One writer at a time: the lock every writing command (`partnews nightly`, `reprocess`,
+`newscrawl`, `search-index build`) holds on an archive while it runs.
 
 An advisory `flock` on a file beside the archive: the kernel releases it when its
 process ends, however it ends (even SIGKILL), so a lock is never stale in the sense of
-blocking forever. The file keeps the holder's pid and start time: a second run is told
-who holds it, and a run that finds the record of a process that died says it takes over.
+blocking forever. The file keeps the holder's command, pid and start time: a second run
+is told who holds it, and a run that finds the record of a process that died says it
+takes over.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ def _read_record(fd: int) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def acquire(archive: Path) -> ArchiveLock:
-    """Lock the archive for this process, or raise LockHeld saying who holds it."""
+def acquire(archive: Path, command: str = "nightly") -> ArchiveLock:
+    """Lock the archive for this process (running ``partnews COMMAND``), or raise
+    LockHeld saying who holds it."""
     path = lock_path(archive)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -63,11 +66,17 @@ def acquire(archive: Path) -> ArchiveLock:
         holder = _read_record(fd) or {}
         os.close(fd)
         raise LockHeld(
-            f"another partnews nightly is running on {archive} (pid {holder.get('pid', '?')}, "
-            f"started {holder.get('started', '?')}); lock file {path}"
+            f"partnews {holder.get('command') or 'nightly'} is running on {archive} "
+            f"(pid {holder.get('pid', '?')}, started {holder.get('started', '?')}); "
+            f"lock file {path}"
         ) from None
     previous = _read_record(fd)
-    record = {"pid": os.getpid(), "host": socket.gethostname(), "started": utc_now()}
+    record = {
+        "command": command,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": utc_now(),
+    }
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps(record).encode())

@@ -248,6 +248,18 @@ class Archive:
             )
         return cursor.rowcount
 
+    def mark_source_interrupted(self, source: str) -> int:
+        """Runs of this source that a kill left open, marked interrupted: for a command
+        that is the only one to write the source's runs and holds the archive's lock, so
+        that none of them can still be running. The number of runs marked."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set finish_reason = 'interrupted', finished = ? "
+                "where source = ? and finished is null",
+                [utc_now(), source],
+            )
+        return cursor.rowcount
+
     def optimize_fts(self) -> None:
         """Merge the full-text index's segments: a night adds many small ones."""
         if self.db["items_fts"].exists():

@@ -591,6 +591,9 @@ def test_month_listing_kill_and_resume(built, two_workers, tmp_path):
         assert (totals.files, totals.skipped) == (1, 3)
         rows = query(archive, "select warc_file, run_id, status from newscrawl_files")
         assert {r[0] for r in rows if r[1] == killed_run} == set(listed[:3])
+        # The killed run, left open by the kill, is closed as interrupted by the next one.
+        runs = query(archive, "select id, finish_reason, finished is not null from crawl_runs")
+        assert runs == [(killed_run, "interrupted", 1), (killed_run + 1, "finished", 1)]
         assert all(status == "done" for *_, status in rows) and len(rows) == 4
         # The same items as the uninterrupted run of the local files, plus the late file's.
         two_path, _ = two_workers
@@ -776,6 +779,43 @@ def test_a_scheduler_that_cannot_be_reached_is_named_with_what_to_do(built, tmp_
     assert "Traceback" not in result.stderr
     assert query(path, "select finish_reason from crawl_runs") == [("scheduler_unreachable",)]
     assert archive_done(path) == set()
+
+
+def test_a_news_crawl_waits_for_the_archives_other_writer(built, tmp_path):
+    """One writer: while a nightly holds the archive's lock, the news crawl does not
+    start (exit 3, naming the holder), and a nightly is refused while it runs."""
+    from archive.lock import LockHeld, acquire
+
+    path = tmp_path / "locked.db"
+    nightly = acquire(path)  # the command a lock is taken for by default
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "partnews.cli", "newscrawl", str(built["files"][0])]
+            + ["--workers", "1", "--archive", str(path)],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        nightly.release()
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert f"Not starting: partnews nightly is running on {path} (pid {os.getpid()}" in (
+        result.stderr
+    )
+    assert not path.exists()  # nothing was written
+
+    seen = []
+
+    def holder_refuses_a_nightly(totals, file):
+        with pytest.raises(LockHeld, match="partnews newscrawl is running"):
+            acquire(path)
+        seen.append(file)
+
+    run_newscrawl([str(built["files"][0])], path, workers=1, progress=holder_refuses_a_nightly)
+    assert seen == [str(built["files"][0])]
+    acquire(path).release()  # free again once the news crawl has ended
 
 
 def archive_done(path: Path) -> set[str]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from archive.lock import acquire
 from archive.store import NEW, Archive
 from crawler.newscrawl.listing import file_name
 from crawler.newscrawl.reader import MAX_PAGE_BYTES
@@ -239,13 +240,44 @@ def run_newscrawl(
 ) -> Totals:
     """Read the WARC files on Dask and archive the relevant records (module docstring).
 
-    ``rescan`` reads files already done again (their items come out unchanged).
+    ``rescan`` reads files already done again (their items come out unchanged). The job
+    holds the archive's lock (archive/lock.py) from start to end, so it is the one
+    writer: a nightly, a reprocess or another news crawl on the same archive raises
+    `LockHeld` here, and they wait for it in turn.
     """
-    progress = progress or printer()
+    lock = acquire(Path(archive_path), "newscrawl")
+    try:
+        return _run_locked(
+            locations,
+            archive_path,
+            scheduler=scheduler,
+            workers=workers,
+            rescan=rescan,
+            rules_path=rules_path,
+            max_bytes=max_bytes,
+            progress=progress or printer(),
+        )
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    locations: list[str],
+    archive_path: str | Path,
+    *,
+    scheduler: str | None,
+    workers: int | None,
+    rescan: bool,
+    rules_path: str | None,
+    max_bytes: int,
+    progress: Callable[[Totals, str], None],
+) -> Totals:
     names = list(dict.fromkeys(file_name(location) for location in locations))
     archive = Archive(archive_path)
     archive.ensure_newscrawl()
     archive.upsert_sources([PRESS_SOURCE])
+    # A job killed before its end left its run open; none can be running now (the lock).
+    archive.mark_source_interrupted(SOURCE)
     done = set() if rescan else archive.newscrawl_done_files()
     todo = [name for name in names if name not in done]
     totals = Totals(files_total=len(todo), skipped=len(names) - len(todo))

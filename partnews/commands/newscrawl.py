@@ -6,6 +6,10 @@ import argparse
 import os
 import sys
 
+# Exit status: 0 done; 1 a file failed or the scheduler could not be reached; 2 usage;
+# 3 another command (a nightly, a reprocess, another news crawl) holds the archive's lock.
+EXIT_LOCKED = 3
+
 EXAMPLE = """examples:
   partnews newscrawl data/cc-news/*.warc.gz
   partnews newscrawl --month 2024-03 --workers 8
@@ -67,6 +71,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from archive.lock import LockHeld
     from crawler.newscrawl.job import SchedulerUnreachable, run_newscrawl
     from crawler.newscrawl.listing import CC_BASE, month_files
 
@@ -94,6 +99,9 @@ def run(args) -> int:
     except SchedulerUnreachable as error:
         print(error, file=sys.stderr)
         return 1
+    except LockHeld as held:
+        print(f"Not starting: {held}. Run the news crawl when it has finished.", file=sys.stderr)
+        return EXIT_LOCKED
     new = totals.outcomes.get("new", 0)
     print(
         f"newscrawl: {totals.files} files read ({totals.skipped} already done, "

@@ -153,7 +153,7 @@ def run(args) -> int:
         )
         return EXIT_USAGE
     try:
-        lock = acquire(archive)
+        lock = acquire(archive, "reprocess")
     except LockHeld as held:
         print(f"Not starting: {held}.", file=sys.stderr)
         return EXIT_LOCKED

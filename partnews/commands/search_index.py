@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from archive.store import Archive
 
     try:
-        lock = acquire(archive)
+        lock = acquire(archive, "search-index build")
     except LockHeld as held:
         print(f"Not building: {held}", file=sys.stderr)
         return EXIT_LOCKED
