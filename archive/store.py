@@ -240,23 +240,20 @@ class Archive:
     def mark_interrupted(self, night: str) -> int:
         """Runs of this night that a kill left open: say so, so that no one waits on them.
         The number of runs marked."""
-        with self.db.atomic():
-            cursor = self.db.execute(
-                "update crawl_runs set finish_reason = 'interrupted', finished = ? "
-                "where night = ? and finished is null",
-                [utc_now(), night],
-            )
-        return cursor.rowcount
+        return self._mark_open_runs_interrupted("night", night)
 
     def mark_source_interrupted(self, source: str) -> int:
         """Runs of this source that a kill left open, marked interrupted: for a command
         that is the only one to write the source's runs and holds the archive's lock, so
         that none of them can still be running. The number of runs marked."""
+        return self._mark_open_runs_interrupted("source", source)
+
+    def _mark_open_runs_interrupted(self, column: str, value: str) -> int:
         with self.db.atomic():
             cursor = self.db.execute(
                 "update crawl_runs set finish_reason = 'interrupted', finished = ? "
-                "where source = ? and finished is null",
-                [utc_now(), source],
+                f"where {column} = ? and finished is null",  # column: "night" or "source"
+                [utc_now(), value],
             )
         return cursor.rowcount
 
