@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from mirror import SITES_DIR
 from mirror.sites import site_folders
 from partnews.relevance import load_rules, score_text
 from partnews.text import parse_html_document
+from reliability.serving import free_port
 from tests.requirements import REPO_ROOT, need_shared
 
 
@@ -676,12 +676,6 @@ def test_a_job_whose_writes_fail_names_the_file_and_the_next_run_finishes_it(
 
 
 # ------------------------------------------------------------------ a running scheduler
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _deployment_env() -> dict[str, str]:
     """A deployment's processes: partnews installed (this virtualenv's editable install,
     not the source folder on the path), and the recipe's Dask settings
@@ -697,7 +691,7 @@ def scheduler_with_two_workers(tmp_path):
     deployment starts them, each in its own process; the scheduler's address."""
     from dask.distributed import Client
 
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     env = _deployment_env()
     started = []
     logs = []
@@ -760,7 +754,7 @@ def test_a_running_scheduler_reads_the_files_as_the_local_cluster_does(
 
 
 def test_a_scheduler_that_cannot_be_reached_is_named_with_what_to_do(built, tmp_path):
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     path = tmp_path / "none.db"
     result = subprocess.run(
         [sys.executable, "-m", "partnews.cli", "newscrawl", str(built["files"][0])]

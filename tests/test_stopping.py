@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from reliability.serving import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,12 +69,6 @@ def test_ctrl_c_after_a_crawl_interrupts_the_command(how, expected):
     assert result.stdout.strip() == expected, result.stderr[-2000:]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -83,7 +78,7 @@ def _answers(url: str) -> bool:
 
 
 def test_kill_stops_the_demo_and_its_datasette(tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "demo.log").open("w")
     demo = subprocess.Popen(
